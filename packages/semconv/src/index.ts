@@ -1,0 +1,239 @@
+/**
+ * Every attribute name the agentops SDK, the instrumentations and the server emit or read, in
+ * one place. The GenAI names follow the OpenTelemetry GenAI semantic conventions, which are still
+ * "development" status upstream, so this package keeps its own copy of them.
+ *
+ * The span model (see README.md for the full table):
+ * - A session is a root span with `agentops.span.kind = "session"`. Its trace id, written as a
+ *   UUID, is the session id. Totals and the end state are written on it just before it ends.
+ * - Because a root span is exported only when it ends, a running session announces itself with
+ *   zero-length marker spans, children of the root: `session.start` (id, tags, host environment
+ *   in the resource) right after it starts, and `session.update` after each change of tags or video.
+ * - Events (LLM calls, tools, actions, errors) are child spans of the session span.
+ */
+
+// ---------------------------------------------------------------------------------------------
+// agentops.* — the session model
+// ---------------------------------------------------------------------------------------------
+
+/** The role of a span in the session model; one of {@link SpanKindValues}. */
+export const ATTR_AGENTOPS_SPAN_KIND = "agentops.span.kind";
+/** The session id (UUID form of the trace id), on session and marker spans. */
+export const ATTR_AGENTOPS_SESSION_ID = "agentops.session.id";
+/** The session's tags (string[]): on the root span at end and on every marker span. */
+export const ATTR_AGENTOPS_SESSION_TAGS = "agentops.session.tags";
+/** `Success` | `Failure` | `Indeterminate`, on the root span. */
+export const ATTR_AGENTOPS_SESSION_END_STATE = "agentops.session.end_state";
+/** Free text explaining the end state, on the root span. */
+export const ATTR_AGENTOPS_SESSION_END_STATE_REASON = "agentops.session.end_state_reason";
+/** URL of a recording of the session. */
+export const ATTR_AGENTOPS_SESSION_VIDEO = "agentops.session.video";
+/** Start of the session (epoch ms), on marker spans, so a server can learn it before the root ends. */
+export const ATTR_AGENTOPS_SESSION_START_TIME = "agentops.session.start_time_ms";
+/** True on spans written by a process that joined a session it did not start. */
+export const ATTR_AGENTOPS_SESSION_INHERITED = "agentops.session.inherited";
+
+/** Totals written on the root span when the session ends (numbers; cost in USD). */
+export const ATTR_AGENTOPS_SESSION_LLM_CALLS = "agentops.session.llm_calls";
+export const ATTR_AGENTOPS_SESSION_TOOL_CALLS = "agentops.session.tool_calls";
+export const ATTR_AGENTOPS_SESSION_ACTIONS = "agentops.session.actions";
+export const ATTR_AGENTOPS_SESSION_ERRORS = "agentops.session.errors";
+export const ATTR_AGENTOPS_SESSION_PROMPT_TOKENS = "agentops.session.prompt_tokens";
+export const ATTR_AGENTOPS_SESSION_COMPLETION_TOKENS = "agentops.session.completion_tokens";
+export const ATTR_AGENTOPS_SESSION_CACHED_TOKENS = "agentops.session.cached_tokens";
+export const ATTR_AGENTOPS_SESSION_REASONING_TOKENS = "agentops.session.reasoning_tokens";
+export const ATTR_AGENTOPS_SESSION_TOTAL_TOKENS = "agentops.session.total_tokens";
+export const ATTR_AGENTOPS_SESSION_COST = "agentops.session.cost";
+
+/** The event's own id (a UUID), on every event span. */
+export const ATTR_AGENTOPS_EVENT_ID = "agentops.event.id";
+/** JSON of the event's params / returns, and free-text logs. */
+export const ATTR_AGENTOPS_EVENT_PARAMS = "agentops.event.params";
+export const ATTR_AGENTOPS_EVENT_RETURNS = "agentops.event.returns";
+export const ATTR_AGENTOPS_EVENT_LOGS = "agentops.event.logs";
+/** Action events: the action type and an optional screenshot (URL or data URI). */
+export const ATTR_AGENTOPS_ACTION_TYPE = "agentops.action.type";
+export const ATTR_AGENTOPS_ACTION_SCREENSHOT = "agentops.action.screenshot";
+/** Cost in USD given explicitly for an LLM call; wins over the price table. */
+export const ATTR_AGENTOPS_LLM_COST = "agentops.llm.cost";
+/** Error events. */
+export const ATTR_AGENTOPS_ERROR_CODE = "agentops.error.code";
+export const ATTR_AGENTOPS_ERROR_DETAILS = "agentops.error.details";
+export const ATTR_AGENTOPS_ERROR_TRIGGER_EVENT_ID = "agentops.error.trigger_event_id";
+
+/** Values of {@link ATTR_AGENTOPS_SPAN_KIND}. */
+export const SpanKindValues = {
+  SESSION: "session",
+  SESSION_START: "session.start",
+  SESSION_UPDATE: "session.update",
+  LLM: "llm",
+  TOOL: "tool",
+  ACTION: "action",
+  ERROR: "error",
+} as const;
+export type SpanKindValue = (typeof SpanKindValues)[keyof typeof SpanKindValues];
+
+/** The three end states of a session. */
+export const EndStateValues = {
+  SUCCESS: "Success",
+  FAILURE: "Failure",
+  INDETERMINATE: "Indeterminate",
+} as const;
+export type EndStateValue = (typeof EndStateValues)[keyof typeof EndStateValues];
+
+// ---------------------------------------------------------------------------------------------
+// Host environment — resource attributes
+// ---------------------------------------------------------------------------------------------
+
+export const ATTR_OS_TYPE = "os.type";
+export const ATTR_OS_DESCRIPTION = "os.description";
+export const ATTR_OS_VERSION = "os.version";
+export const ATTR_HOST_NAME = "host.name";
+export const ATTR_HOST_ARCH = "host.arch";
+export const ATTR_PROCESS_PID = "process.pid";
+export const ATTR_PROCESS_COMMAND_LINE = "process.command_line";
+export const ATTR_PROCESS_WORKING_DIRECTORY = "process.working_directory";
+export const ATTR_PROCESS_RUNTIME_NAME = "process.runtime.name";
+export const ATTR_PROCESS_RUNTIME_VERSION = "process.runtime.version";
+export const ATTR_SERVICE_NAME = "service.name";
+export const ATTR_AGENTOPS_SDK_VERSION = "agentops.sdk.version";
+export const ATTR_AGENTOPS_HOST_CPU_COUNT = "agentops.host.cpu.count";
+export const ATTR_AGENTOPS_HOST_CPU_MODEL = "agentops.host.cpu.model";
+export const ATTR_AGENTOPS_HOST_MEMORY_TOTAL = "agentops.host.memory.total_bytes";
+export const ATTR_AGENTOPS_HOST_MEMORY_FREE = "agentops.host.memory.free_bytes";
+export const ATTR_AGENTOPS_HOST_DISK_TOTAL = "agentops.host.disk.total_bytes";
+export const ATTR_AGENTOPS_HOST_DISK_FREE = "agentops.host.disk.free_bytes";
+/** The application's direct dependencies, as `name@version` strings. */
+export const ATTR_AGENTOPS_HOST_DEPENDENCIES = "agentops.host.dependencies";
+
+// ---------------------------------------------------------------------------------------------
+// GenAI semantic conventions (current names)
+// ---------------------------------------------------------------------------------------------
+
+export const ATTR_GEN_AI_OPERATION_NAME = "gen_ai.operation.name";
+export const ATTR_GEN_AI_PROVIDER_NAME = "gen_ai.provider.name";
+/** Legacy name of the provider, still emitted beside {@link ATTR_GEN_AI_PROVIDER_NAME}. */
+export const ATTR_GEN_AI_SYSTEM = "gen_ai.system";
+export const ATTR_GEN_AI_CONVERSATION_ID = "gen_ai.conversation.id";
+export const ATTR_GEN_AI_OUTPUT_TYPE = "gen_ai.output.type";
+
+export const ATTR_GEN_AI_REQUEST_MODEL = "gen_ai.request.model";
+export const ATTR_GEN_AI_REQUEST_TEMPERATURE = "gen_ai.request.temperature";
+export const ATTR_GEN_AI_REQUEST_TOP_P = "gen_ai.request.top_p";
+export const ATTR_GEN_AI_REQUEST_TOP_K = "gen_ai.request.top_k";
+export const ATTR_GEN_AI_REQUEST_MAX_TOKENS = "gen_ai.request.max_tokens";
+export const ATTR_GEN_AI_REQUEST_FREQUENCY_PENALTY = "gen_ai.request.frequency_penalty";
+export const ATTR_GEN_AI_REQUEST_PRESENCE_PENALTY = "gen_ai.request.presence_penalty";
+export const ATTR_GEN_AI_REQUEST_STOP_SEQUENCES = "gen_ai.request.stop_sequences";
+export const ATTR_GEN_AI_REQUEST_SEED = "gen_ai.request.seed";
+export const ATTR_GEN_AI_REQUEST_CHOICE_COUNT = "gen_ai.request.choice.count";
+export const ATTR_GEN_AI_REQUEST_ENCODING_FORMATS = "gen_ai.request.encoding_formats";
+export const ATTR_GEN_AI_REQUEST_STREAM = "gen_ai.request.stream";
+
+export const ATTR_GEN_AI_RESPONSE_ID = "gen_ai.response.id";
+export const ATTR_GEN_AI_RESPONSE_MODEL = "gen_ai.response.model";
+export const ATTR_GEN_AI_RESPONSE_FINISH_REASONS = "gen_ai.response.finish_reasons";
+
+/** Input tokens, cached ones included (OpenAI's convention; Anthropic's counts are normalised to it). */
+export const ATTR_GEN_AI_USAGE_INPUT_TOKENS = "gen_ai.usage.input_tokens";
+/** Output tokens, reasoning tokens included. */
+export const ATTR_GEN_AI_USAGE_OUTPUT_TOKENS = "gen_ai.usage.output_tokens";
+export const ATTR_GEN_AI_USAGE_CACHE_READ_INPUT_TOKENS = "gen_ai.usage.cache_read.input_tokens";
+export const ATTR_GEN_AI_USAGE_CACHE_CREATION_INPUT_TOKENS = "gen_ai.usage.cache_creation.input_tokens";
+export const ATTR_GEN_AI_USAGE_REASONING_OUTPUT_TOKENS = "gen_ai.usage.reasoning.output_tokens";
+
+export const ATTR_GEN_AI_INPUT_MESSAGES = "gen_ai.input.messages";
+export const ATTR_GEN_AI_OUTPUT_MESSAGES = "gen_ai.output.messages";
+export const ATTR_GEN_AI_SYSTEM_INSTRUCTIONS = "gen_ai.system_instructions";
+export const ATTR_GEN_AI_TOOL_DEFINITIONS = "gen_ai.tool.definitions";
+
+export const ATTR_GEN_AI_TOOL_NAME = "gen_ai.tool.name";
+export const ATTR_GEN_AI_TOOL_CALL_ID = "gen_ai.tool.call.id";
+export const ATTR_GEN_AI_TOOL_TYPE = "gen_ai.tool.type";
+export const ATTR_GEN_AI_TOOL_DESCRIPTION = "gen_ai.tool.description";
+
+export const ATTR_SERVER_ADDRESS = "server.address";
+export const ATTR_SERVER_PORT = "server.port";
+export const ATTR_ERROR_TYPE = "error.type";
+export const ATTR_EXCEPTION_TYPE = "exception.type";
+export const ATTR_EXCEPTION_MESSAGE = "exception.message";
+export const ATTR_EXCEPTION_STACKTRACE = "exception.stacktrace";
+
+/** Values of {@link ATTR_GEN_AI_OPERATION_NAME}. */
+export const GenAiOperationValues = {
+  CHAT: "chat",
+  TEXT_COMPLETION: "text_completion",
+  EMBEDDINGS: "embeddings",
+  GENERATE_CONTENT: "generate_content",
+  EXECUTE_TOOL: "execute_tool",
+  INVOKE_AGENT: "invoke_agent",
+  CREATE_AGENT: "create_agent",
+} as const;
+
+/** Values of {@link ATTR_GEN_AI_PROVIDER_NAME}. */
+export const GenAiProviderValues = {
+  OPENAI: "openai",
+  ANTHROPIC: "anthropic",
+} as const;
+
+/** The switch that upstream GenAI instrumentations use for content capture. */
+export const ENV_CAPTURE_MESSAGE_CONTENT = "OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT";
+
+// ---------------------------------------------------------------------------------------------
+// Names written by other tools, read by the server
+// ---------------------------------------------------------------------------------------------
+
+/** Legacy GenAI usage names (still emitted by many instrumentations, AgentOps' among them). */
+export const ATTR_LEGACY_GEN_AI_USAGE_PROMPT_TOKENS = "gen_ai.usage.prompt_tokens";
+export const ATTR_LEGACY_GEN_AI_USAGE_COMPLETION_TOKENS = "gen_ai.usage.completion_tokens";
+export const ATTR_LEGACY_GEN_AI_USAGE_TOTAL_TOKENS = "gen_ai.usage.total_tokens";
+export const ATTR_LEGACY_GEN_AI_USAGE_CACHE_READ_INPUT_TOKENS = "gen_ai.usage.cache_read_input_tokens";
+export const ATTR_LEGACY_GEN_AI_USAGE_CACHE_CREATION_INPUT_TOKENS = "gen_ai.usage.cache_creation_input_tokens";
+export const ATTR_LEGACY_GEN_AI_USAGE_REASONING_TOKENS = "gen_ai.usage.reasoning_tokens";
+export const ATTR_LEGACY_GEN_AI_USAGE_TOTAL_COST = "gen_ai.usage.total_cost";
+export const ATTR_LEGACY_GEN_AI_PROMPT = "gen_ai.prompt";
+export const ATTR_LEGACY_GEN_AI_COMPLETION = "gen_ai.completion";
+/** AgentOps' own SDKs: tags on the session span. */
+export const ATTR_AGENTOPS_TAGS = "agentops.tags";
+
+/** OpenInference (Phoenix) names. */
+export const ATTR_OPENINFERENCE_SPAN_KIND = "openinference.span.kind";
+export const ATTR_OPENINFERENCE_LLM_MODEL_NAME = "llm.model_name";
+export const ATTR_OPENINFERENCE_LLM_PROVIDER = "llm.provider";
+export const ATTR_OPENINFERENCE_TOKEN_COUNT_PROMPT = "llm.token_count.prompt";
+export const ATTR_OPENINFERENCE_TOKEN_COUNT_COMPLETION = "llm.token_count.completion";
+export const ATTR_OPENINFERENCE_TOKEN_COUNT_TOTAL = "llm.token_count.total";
+export const ATTR_OPENINFERENCE_TOKEN_COUNT_CACHE_READ = "llm.token_count.prompt_details.cache_read";
+export const ATTR_OPENINFERENCE_TOKEN_COUNT_CACHE_WRITE = "llm.token_count.prompt_details.cache_write";
+export const ATTR_OPENINFERENCE_TOKEN_COUNT_REASONING = "llm.token_count.completion_details.reasoning";
+
+// ---------------------------------------------------------------------------------------------
+// Helpers shared by the SDK and the server
+// ---------------------------------------------------------------------------------------------
+
+/** `0123456789abcdef0123456789abcdef` → `01234567-89ab-cdef-0123-456789abcdef`. */
+export function traceIdToUuid(traceId: string): string {
+  return (
+    traceId.slice(0, 8) +
+    "-" +
+    traceId.slice(8, 12) +
+    "-" +
+    traceId.slice(12, 16) +
+    "-" +
+    traceId.slice(16, 20) +
+    "-" +
+    traceId.slice(20, 32)
+  );
+}
+
+const UUID_PATTERN = /^[0-9a-fA-F]{8}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{12}$/;
+
+/**
+ * A session id (UUID, with or without dashes, any case) → the 32 lowercase hex digits of its
+ * trace id; `undefined` when it is not a UUID or is all zeros (an invalid trace id).
+ */
+export function uuidToTraceId(id: string): string | undefined {
+  if (typeof id !== "string" || !UUID_PATTERN.test(id)) return undefined;
+  const hex = id.replace(/-/g, "").toLowerCase();
+  return /^0+$/.test(hex) ? undefined : hex;
+}

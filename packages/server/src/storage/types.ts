@@ -1,0 +1,195 @@
+/**
+ * The storage interface. Routes talk only to this; each store (SQLite, PostgreSQL) implements it
+ * in full. It stays at the level of "ingest a batch", "stats of a session", "export a session",
+ * "list sessions", so that a columnar store could answer the same questions by aggregating on read.
+ */
+
+/** What a span means in the session model, decided once at ingest by `classifySpan`. */
+export type EventKind =
+  | "session" // the session's root span
+  | "marker" // session.start / session.update: metadata, not an event
+  | "llm"
+  | "tool"
+  | "action"
+  | "error"
+  | "other"; // any other span of the trace (kept for the waterfall, not counted)
+
+export type EndState = "Success" | "Failure" | "Indeterminate";
+
+/**
+ * One span after decoding (protobuf or JSON) and normalisation. Everything a store needs is
+ * here, already derived: no store re-reads attributes to classify or price a span.
+ */
+export interface NormalizedSpan {
+  /** 32 lowercase hex digits. */
+  traceId: string;
+  /** 16 lowercase hex digits. */
+  spanId: string;
+  parentSpanId: string | null;
+  /** The session this span belongs to: the trace id as a UUID. */
+  sessionId: string;
+  name: string;
+  kind: EventKind;
+  /** Epoch nanoseconds as a decimal string (exact), and the same in ms as a number (for SQL). */
+  startTimeUnixNano: string;
+  endTimeUnixNano: string;
+  startMs: number;
+  endMs: number;
+  /** OTLP status code: 0 unset, 1 ok, 2 error. */
+  statusCode: number;
+  statusMessage: string | null;
+  /** Span attributes, as plain JSON values (AnyValue decoded). */
+  attributes: Record<string, unknown>;
+  /** Resource attributes of the span's process (the host environment). */
+  resource: Record<string, unknown>;
+  /** Span events (e.g. exceptions), decoded. */
+  events: Array<{ name: string; timeUnixNano: string; attributes: Record<string, unknown> }>;
+
+  // Derived at ingest. Zero / null where they do not apply.
+  model: string | null;
+  provider: string | null;
+  promptTokens: number;
+  completionTokens: number;
+  cachedTokens: number;
+  reasoningTokens: number;
+  /** USD; the client's explicit cost when it sent one, else the shared price table's. */
+  cost: number;
+  /** Whether the span counts as an error of the session (an error event, or a failed LLM/tool call). */
+  isError: boolean;
+
+  // Session metadata carried by session and marker spans (null when the span says nothing).
+  tags: string[] | null;
+  endState: EndState | null;
+  endStateReason: string | null;
+  video: string | null;
+}
+
+/**
+ * A span as the OTLP decoders (protobuf and JSON) hand it over, before classification. The
+ * normaliser (`normalizeSpan`) turns it into a {@link NormalizedSpan}.
+ */
+export type DecodedSpan = Pick<
+  NormalizedSpan,
+  | "traceId"
+  | "spanId"
+  | "parentSpanId"
+  | "name"
+  | "startTimeUnixNano"
+  | "endTimeUnixNano"
+  | "statusCode"
+  | "statusMessage"
+  | "attributes"
+  | "resource"
+  | "events"
+> & {
+  /** OTLP span kind (0 unspecified, 1 internal, 2 server, 3 client, 4 producer, 5 consumer). */
+  spanKind: number;
+  /** Instrumentation scope name, when sent. */
+  scope: string | null;
+};
+
+/** The contract's `/v2/sessions/:id/stats` body. */
+export interface SessionStats {
+  session_id: string;
+  project_id: string;
+  start_timestamp: string | null;
+  end_timestamp: string | null;
+  duration_ms: number;
+  end_state: EndState | null;
+  end_state_reason: string | null;
+  tags: string[];
+  events: number;
+  llm_calls: number;
+  tool_calls: number;
+  actions: number;
+  errors: number;
+  prompt_tokens: number;
+  completion_tokens: number;
+  cached_tokens: number;
+  reasoning_tokens: number;
+  total_tokens: number;
+  cost: string;
+}
+
+/** Session metadata, as in the export's `session` object. */
+export interface SessionInfo {
+  id: string;
+  project_id: string;
+  start_timestamp: string | null;
+  end_timestamp: string | null;
+  end_state: EndState | null;
+  end_state_reason: string | null;
+  tags: string[];
+  host_env: Record<string, unknown> | null;
+  video: string | null;
+}
+
+/** One stored span, as the export and the dashboard read it. */
+export interface StoredSpan extends NormalizedSpan {
+  projectId: string;
+}
+
+export interface ListSessionsQuery {
+  /** 1..200, default 50. */
+  limit: number;
+  /** Opaque cursor from the previous page. */
+  cursor?: string;
+  tag?: string;
+  /** "running" selects sessions with no end state yet. */
+  endState?: EndState | "running";
+  /** ISO timestamps bounding the session start. */
+  from?: string;
+  to?: string;
+}
+
+export interface ListSessionsPage {
+  sessions: SessionStats[];
+  next_cursor: string | null;
+}
+
+export interface IngestResult {
+  /** Spans stored (or already present: redelivery is not an error). */
+  accepted: number;
+}
+
+export interface Project {
+  id: string;
+  name: string;
+  createdAt: string;
+}
+
+/** A store. Every method is scoped by project: no query crosses projects. */
+export interface Storage {
+  /** Creates or upgrades the schema (versioned migrations). Idempotent. */
+  migrate(): Promise<void>;
+
+  /**
+   * Stores a batch atomically, idempotent by (project, trace id, span id), and updates the
+   * per-session rollups in the same transaction. When it resolves, the batch is durable.
+   */
+  ingest(projectId: string, spans: NormalizedSpan[]): Promise<IngestResult>;
+
+  /** Stats from the rollup; `undefined` when the project has no such session. */
+  sessionStats(projectId: string, sessionId: string, now?: number): Promise<SessionStats | undefined>;
+
+  /** Stats recomputed from the stored spans (for checks that rollups are exact). */
+  recomputeStats(projectId: string, sessionId: string, now?: number): Promise<SessionStats | undefined>;
+
+  sessionInfo(projectId: string, sessionId: string, now?: number): Promise<SessionInfo | undefined>;
+
+  /** The session's spans ordered by start time, read in pages so memory stays flat. */
+  sessionSpans(projectId: string, sessionId: string, batchSize?: number): AsyncIterable<StoredSpan[]>;
+
+  listSessions(projectId: string, query: ListSessionsQuery, now?: number): Promise<ListSessionsPage>;
+
+  /** Projects and keys: `keyHash` is the salted hash; the plain key is never stored. */
+  createProject(name: string, keyLookup: string, keyHash: string): Promise<Project>;
+  /** Finds the project whose key has this lookup id (a non-secret prefix); the caller verifies the hash. */
+  findKey(keyLookup: string): Promise<{ projectId: string; keyHash: string } | undefined>;
+
+  /** Key/value settings kept in the database (e.g. a token signing secret). */
+  getSetting(name: string): Promise<string | undefined>;
+  setSettingIfAbsent(name: string, value: string): Promise<string>;
+
+  close(): Promise<void>;
+}
