@@ -1,5 +1,13 @@
 import { delay, nextId, sendJson, SseWriter } from "./http";
-import { answerTo, answerToToolResult, argumentsForSchema, countTokens, resolveUsage, splitDeltas, truncateToTokens } from "./text";
+import {
+  answerTo,
+  answerToToolResult,
+  argumentsForSchema,
+  countTokens,
+  resolveUsage,
+  splitDeltas,
+  truncateToTokens,
+} from "./text";
 import type { HandlerContext, MockUsage, RouteHandler, ScriptedResponse } from "./types";
 
 /**
@@ -82,13 +90,22 @@ function errorFields(status: number): { type: string; message: string } {
     case 401:
       return { type: "authentication_error", message: "invalid x-api-key" };
     case 403:
-      return { type: "permission_error", message: "Your API key does not have permission to use the specified resource." };
+      return {
+        type: "permission_error",
+        message: "Your API key does not have permission to use the specified resource.",
+      };
     case 404:
       return { type: "not_found_error", message: "The requested resource could not be found." };
     case 413:
-      return { type: "request_too_large", message: "Request exceeds the maximum allowed number of bytes." };
+      return {
+        type: "request_too_large",
+        message: "Request exceeds the maximum allowed number of bytes.",
+      };
     case 429:
-      return { type: "rate_limit_error", message: "Number of request tokens has exceeded your per-minute rate limit." };
+      return {
+        type: "rate_limit_error",
+        message: "Number of request tokens has exceeded your per-minute rate limit.",
+      };
     case 529:
       return { type: "overloaded_error", message: "Overloaded" };
     default:
@@ -108,7 +125,11 @@ function sendError(context: HandlerContext, status: number, message?: string): v
   sendJson(
     context.response,
     status,
-    { type: "error", error: { type: fields.type, message: message ?? fields.message }, request_id: requestId },
+    {
+      type: "error",
+      error: { type: fields.type, message: message ?? fields.message },
+      request_id: requestId,
+    },
     headers,
     context.scripted,
   );
@@ -143,7 +164,13 @@ function validate(context: HandlerContext, needsMaxTokens: boolean): boolean {
     return false;
   }
   if (needsMaxTokens && (typeof body.max_tokens !== "number" || !(body.max_tokens >= 1))) {
-    sendError(context, 400, body.max_tokens === undefined ? "max_tokens: Field required" : "max_tokens: must be at least 1");
+    sendError(
+      context,
+      400,
+      body.max_tokens === undefined
+        ? "max_tokens: Field required"
+        : "max_tokens: must be at least 1",
+    );
     return false;
   }
   if (!Array.isArray(body.messages)) {
@@ -167,7 +194,12 @@ function blocksText(content: unknown): string {
   if (!Array.isArray(content)) return "";
   let text = "";
   for (const block of content) {
-    if (block && typeof block === "object" && block.type === "text" && typeof block.text === "string") {
+    if (
+      block &&
+      typeof block === "object" &&
+      block.type === "text" &&
+      typeof block.text === "string"
+    ) {
       text += (text ? "\n" : "") + block.text;
     }
   }
@@ -182,7 +214,9 @@ function contentTokens(content: unknown): number {
   for (const block of content) {
     if (!block || typeof block !== "object") continue;
     if (block.type === "text" && typeof block.text === "string") tokens += countTokens(block.text);
-    else if (block.type === "tool_use") tokens += countTokens(String(block.name ?? "")) + countTokens(JSON.stringify(block.input ?? {}));
+    else if (block.type === "tool_use")
+      tokens +=
+        countTokens(String(block.name ?? "")) + countTokens(JSON.stringify(block.input ?? {}));
     else if (block.type === "tool_result") tokens += contentTokens(block.content);
   }
   return tokens;
@@ -202,7 +236,8 @@ function lastToolResult(content: unknown): string | undefined {
 function readConversation(body: any): Conversation {
   const messages: any[] = body.messages;
   let inputTokens = contentTokens(body.system);
-  if (Array.isArray(body.tools) && body.tools.length > 0) inputTokens += countTokens(JSON.stringify(body.tools));
+  if (Array.isArray(body.tools) && body.tools.length > 0)
+    inputTokens += countTokens(JSON.stringify(body.tools));
   let prompt = "";
   for (const message of messages) {
     inputTokens += contentTokens(message?.content) + MESSAGE_OVERHEAD_TOKENS;
@@ -225,7 +260,8 @@ function toolDefinitions(tools: unknown): ToolDefinition[] {
   if (!Array.isArray(tools)) return [];
   const result: ToolDefinition[] = [];
   for (const tool of tools) {
-    if (tool && typeof tool.name === "string") result.push({ name: tool.name, schema: tool.input_schema });
+    if (tool && typeof tool.name === "string")
+      result.push({ name: tool.name, schema: tool.input_schema });
   }
   return result;
 }
@@ -234,7 +270,11 @@ function toolUse(name: string, input: Record<string, unknown>, id?: string): Too
   return { id: id ?? `toolu_${nextId()}`, name, input, json: JSON.stringify(input) };
 }
 
-function decideToolUses(body: any, conversation: Conversation, scripted: ScriptedResponse | undefined): ToolUse[] {
+function decideToolUses(
+  body: any,
+  conversation: Conversation,
+  scripted: ScriptedResponse | undefined,
+): ToolUse[] {
   if (scripted?.toolCalls) {
     return scripted.toolCalls.map((call) => toolUse(call.name, call.arguments ?? {}, call.id));
   }
@@ -251,7 +291,10 @@ function decideToolUses(body: any, conversation: Conversation, scripted: Scripte
 }
 
 /** Cuts `text` at the first stop sequence it contains, if any. */
-function applyStopSequences(text: string, stopSequences: unknown): { text: string; sequence: string | null } {
+function applyStopSequences(
+  text: string,
+  stopSequences: unknown,
+): { text: string; sequence: string | null } {
   if (!Array.isArray(stopSequences)) return { text, sequence: null };
   let cut = -1;
   let sequence: string | null = null;
@@ -275,7 +318,9 @@ function answer(body: any, scripted: ScriptedResponse | undefined): Answer {
   if (toolUses.length === 0 || scripted?.text !== undefined) {
     const full =
       scripted?.text ??
-      (conversation.toolResult !== undefined ? answerToToolResult(conversation.toolResult) : answerTo(conversation.prompt));
+      (conversation.toolResult !== undefined
+        ? answerToToolResult(conversation.toolResult)
+        : answerTo(conversation.prompt));
     const stopped = applyStopSequences(full, body.stop_sequences);
     const truncated = truncateToTokens(stopped.text, body.max_tokens);
     text = truncated.text;
@@ -287,7 +332,13 @@ function answer(body: any, scripted: ScriptedResponse | undefined): Answer {
   }
   let outputTokens = countTokens(text);
   for (const use of toolUses) outputTokens += countTokens(use.name) + countTokens(use.json);
-  return { text, toolUses, stopReason, stopSequence, usage: resolveUsage(scripted, conversation.inputTokens, outputTokens) };
+  return {
+    text,
+    toolUses,
+    stopReason,
+    stopSequence,
+    usage: resolveUsage(scripted, conversation.inputTokens, outputTokens),
+  };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -295,14 +346,21 @@ function answer(body: any, scripted: ScriptedResponse | undefined): Answer {
 // ---------------------------------------------------------------------------------------------
 
 /** The usage in Anthropic's convention: `input_tokens` leaves out cache reads and writes. */
-function anthropicUsage(usage: MockUsage, outputTokens = usage.outputTokens): Record<string, unknown> {
+function anthropicUsage(
+  usage: MockUsage,
+  outputTokens = usage.outputTokens,
+): Record<string, unknown> {
   return {
     input_tokens: Math.max(0, usage.inputTokens - usage.cacheReadTokens - usage.cacheWriteTokens),
     cache_creation_input_tokens: usage.cacheWriteTokens,
     cache_read_input_tokens: usage.cacheReadTokens,
-    cache_creation: { ephemeral_5m_input_tokens: usage.cacheWriteTokens, ephemeral_1h_input_tokens: 0 },
+    cache_creation: {
+      ephemeral_5m_input_tokens: usage.cacheWriteTokens,
+      ephemeral_1h_input_tokens: 0,
+    },
     output_tokens: outputTokens,
-    output_tokens_details: usage.reasoningTokens > 0 ? { thinking_tokens: usage.reasoningTokens } : null,
+    output_tokens_details:
+      usage.reasoningTokens > 0 ? { thinking_tokens: usage.reasoningTokens } : null,
     server_tool_use: null,
     service_tier: "standard",
   };
@@ -310,12 +368,20 @@ function anthropicUsage(usage: MockUsage, outputTokens = usage.outputTokens): Re
 
 function contentBlocks(result: Answer): Record<string, unknown>[] {
   const blocks: Record<string, unknown>[] = [];
-  if (result.text || result.toolUses.length === 0) blocks.push({ type: "text", text: result.text, citations: null });
-  for (const use of result.toolUses) blocks.push({ type: "tool_use", id: use.id, name: use.name, input: use.input });
+  if (result.text || result.toolUses.length === 0)
+    blocks.push({ type: "text", text: result.text, citations: null });
+  for (const use of result.toolUses)
+    blocks.push({ type: "tool_use", id: use.id, name: use.name, input: use.input });
   return blocks;
 }
 
-function message(id: string, model: string, content: unknown[], result: Answer | undefined, usage: Record<string, unknown>) {
+function message(
+  id: string,
+  model: string,
+  content: unknown[],
+  result: Answer | undefined,
+  usage: Record<string, unknown>,
+) {
   return {
     id,
     type: "message",
@@ -356,16 +422,27 @@ async function messages(context: HandlerContext): Promise<void> {
  * block `content_block_start`, its deltas and `content_block_stop` (a `ping` after the first
  * start), then `message_delta` (stop reason and cumulative usage) and `message_stop`.
  */
-async function streamMessage(context: HandlerContext, id: string, model: string, result: Answer): Promise<void> {
+async function streamMessage(
+  context: HandlerContext,
+  id: string,
+  model: string,
+  result: Answer,
+): Promise<void> {
   const writer = new SseWriter(context, successHeaders());
-  const send = (type: string, fields: Record<string, unknown>) => writer.send({ type, ...fields }, type);
+  const send = (type: string, fields: Record<string, unknown>) =>
+    writer.send({ type, ...fields }, type);
 
   const startOutput = Math.min(1, result.usage.outputTokens);
-  await send("message_start", { message: message(id, model, [], undefined, anthropicUsage(result.usage, startOutput)) });
+  await send("message_start", {
+    message: message(id, model, [], undefined, anthropicUsage(result.usage, startOutput)),
+  });
 
   let index = 0;
   if (result.text || result.toolUses.length === 0) {
-    await send("content_block_start", { index, content_block: { type: "text", text: "", citations: null } });
+    await send("content_block_start", {
+      index,
+      content_block: { type: "text", text: "", citations: null },
+    });
     await send("ping", {});
     for (const piece of splitDeltas(result.text)) {
       await send("content_block_delta", { index, delta: { type: "text_delta", text: piece } });
@@ -374,13 +451,22 @@ async function streamMessage(context: HandlerContext, id: string, model: string,
     index += 1;
   }
   for (const use of result.toolUses) {
-    await send("content_block_start", { index, content_block: { type: "tool_use", id: use.id, name: use.name, input: {} } });
+    await send("content_block_start", {
+      index,
+      content_block: { type: "tool_use", id: use.id, name: use.name, input: {} },
+    });
     if (index === 0) await send("ping", {});
-    await send("content_block_delta", { index, delta: { type: "input_json_delta", partial_json: "" } });
+    await send("content_block_delta", {
+      index,
+      delta: { type: "input_json_delta", partial_json: "" },
+    });
     for (let start = 0; start < use.json.length; start += JSON_PIECE_LENGTH) {
       await send("content_block_delta", {
         index,
-        delta: { type: "input_json_delta", partial_json: use.json.slice(start, start + JSON_PIECE_LENGTH) },
+        delta: {
+          type: "input_json_delta",
+          partial_json: use.json.slice(start, start + JSON_PIECE_LENGTH),
+        },
       });
     }
     await send("content_block_stop", { index });
