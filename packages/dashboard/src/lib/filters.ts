@@ -1,0 +1,71 @@
+import type { EndStateFilter, SessionsQuery } from "../api/types";
+
+/** The sessions list's filters, as kept in the hash query (`#/sessions?tag=a&state=Failure&range=24h`). */
+export interface SessionFilters {
+  tag: string;
+  state: EndStateFilter | "";
+  range: TimeRange;
+  /** `datetime-local` values, used when range is "custom". */
+  from: string;
+  to: string;
+}
+
+export type TimeRange = "all" | "1h" | "24h" | "7d" | "30d" | "custom";
+
+export const TIME_RANGES: ReadonlyArray<{ value: TimeRange; label: string; ms?: number }> = [
+  { value: "all", label: "Any time" },
+  { value: "1h", label: "Last hour", ms: 3_600_000 },
+  { value: "24h", label: "Last 24 hours", ms: 86_400_000 },
+  { value: "7d", label: "Last 7 days", ms: 7 * 86_400_000 },
+  { value: "30d", label: "Last 30 days", ms: 30 * 86_400_000 },
+  { value: "custom", label: "Custom…" },
+];
+
+const STATES = new Set(["running", "Success", "Failure", "Indeterminate"]);
+
+export function readFilters(query: URLSearchParams): SessionFilters {
+  const state = query.get("state") ?? "";
+  const range = (query.get("range") ?? "all") as TimeRange;
+  return {
+    tag: query.get("tag") ?? "",
+    state: STATES.has(state) ? (state as EndStateFilter) : "",
+    range: TIME_RANGES.some((r) => r.value === range) ? range : "all",
+    from: query.get("from") ?? "",
+    to: query.get("to") ?? "",
+  };
+}
+
+export function filtersToQuery(filters: SessionFilters): Record<string, string> {
+  const values: Record<string, string> = {};
+  if (filters.tag) values.tag = filters.tag;
+  if (filters.state) values.state = filters.state;
+  if (filters.range !== "all") values.range = filters.range;
+  if (filters.range === "custom") {
+    if (filters.from) values.from = filters.from;
+    if (filters.to) values.to = filters.to;
+  }
+  return values;
+}
+
+/** The REST query for these filters, relative ranges resolved against `now`. */
+export function filtersToRequest(filters: SessionFilters, now: number = Date.now()): SessionsQuery {
+  const request: SessionsQuery = {};
+  if (filters.tag) request.tag = filters.tag;
+  if (filters.state) request.end_state = filters.state;
+  const preset = TIME_RANGES.find((r) => r.value === filters.range);
+  if (preset?.ms) request.from = new Date(now - preset.ms).toISOString();
+  if (filters.range === "custom") {
+    const from = localToIso(filters.from);
+    const to = localToIso(filters.to);
+    if (from) request.from = from;
+    if (to) request.to = to;
+  }
+  return request;
+}
+
+/** A `datetime-local` value (local time, no zone) → ISO; undefined when empty or invalid. */
+export function localToIso(value: string): string | undefined {
+  if (!value) return undefined;
+  const time = new Date(value).getTime();
+  return Number.isNaN(time) ? undefined : new Date(time).toISOString();
+}

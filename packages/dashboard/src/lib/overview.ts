@@ -1,0 +1,85 @@
+import type { SessionStats } from "../api/types";
+import { dayKey } from "./format";
+
+export type StateKey = "Success" | "Failure" | "Indeterminate" | "running";
+export const STATE_KEYS: readonly StateKey[] = ["Success", "Failure", "Indeterminate", "running"];
+
+export interface DayBucket {
+  day: string;
+  sessions: Record<StateKey, number>;
+  cost: number;
+  tokens: number;
+}
+
+export interface Totals {
+  sessions: number;
+  cost: number;
+  tokens: number;
+  llmCalls: number;
+  errors: number;
+  failures: number;
+}
+
+export interface Overview {
+  days: DayBucket[];
+  totals: Totals;
+}
+
+/**
+ * Per-day buckets (local days, every day of the range present, oldest first) of sessions by end
+ * state, cost and tokens, from the list API's rows.
+ */
+export function aggregateByDay(sessions: readonly SessionStats[], fromMs: number, toMs: number): Overview {
+  const days = new Map<string, DayBucket>();
+  const start = new Date(fromMs);
+  start.setHours(0, 0, 0, 0);
+  for (let time = start.getTime(), guard = 0; time <= toMs && guard < 400; guard++) {
+    const key = dayKey(time);
+    days.set(key, { day: key, sessions: { Success: 0, Failure: 0, Indeterminate: 0, running: 0 }, cost: 0, tokens: 0 });
+    const next = new Date(time);
+    next.setDate(next.getDate() + 1);
+    time = next.getTime();
+  }
+  const totals: Totals = { sessions: 0, cost: 0, tokens: 0, llmCalls: 0, errors: 0, failures: 0 };
+  for (const session of sessions) {
+    const time = session.start_timestamp ? Date.parse(session.start_timestamp) : NaN;
+    if (Number.isNaN(time)) continue;
+    const bucket = days.get(dayKey(time));
+    const cost = Number(session.cost) || 0;
+    totals.sessions++;
+    totals.cost += cost;
+    totals.tokens += session.total_tokens;
+    totals.llmCalls += session.llm_calls;
+    totals.errors += session.errors;
+    if (session.end_state === "Failure") totals.failures++;
+    if (!bucket) continue;
+    bucket.sessions[session.end_state ?? "running"]++;
+    bucket.cost += cost;
+    bucket.tokens += session.total_tokens;
+  }
+  return { days: [...days.values()], totals };
+}
+
+export interface ModelUsage {
+  model: string;
+  promptTokens: number;
+  completionTokens: number;
+  cost: number;
+  calls: number;
+}
+
+/** Adds one session's LLM calls (from its export) into per-model totals. */
+export function addModelUsage(
+  into: Map<string, ModelUsage>,
+  llms: ReadonlyArray<{ model?: unknown; prompt_tokens?: unknown; completion_tokens?: unknown; cost?: unknown }>,
+): void {
+  for (const llm of llms) {
+    const model = typeof llm.model === "string" && llm.model ? llm.model : "unknown";
+    let entry = into.get(model);
+    if (!entry) into.set(model, (entry = { model, promptTokens: 0, completionTokens: 0, cost: 0, calls: 0 }));
+    entry.calls++;
+    entry.promptTokens += Number(llm.prompt_tokens) || 0;
+    entry.completionTokens += Number(llm.completion_tokens) || 0;
+    entry.cost += Number(llm.cost) || 0;
+  }
+}
