@@ -151,6 +151,12 @@ export const ATTR_GEN_AI_TOOL_NAME = "gen_ai.tool.name";
 export const ATTR_GEN_AI_TOOL_CALL_ID = "gen_ai.tool.call.id";
 export const ATTR_GEN_AI_TOOL_TYPE = "gen_ai.tool.type";
 export const ATTR_GEN_AI_TOOL_DESCRIPTION = "gen_ai.tool.description";
+/** Requested size of the embedding vectors. */
+export const ATTR_GEN_AI_EMBEDDINGS_DIMENSION_COUNT = "gen_ai.embeddings.dimension.count";
+/** OpenAI-specific names of the GenAI conventions. */
+export const ATTR_OPENAI_REQUEST_SERVICE_TIER = "openai.request.service_tier";
+export const ATTR_OPENAI_RESPONSE_SERVICE_TIER = "openai.response.service_tier";
+export const ATTR_OPENAI_RESPONSE_SYSTEM_FINGERPRINT = "openai.response.system_fingerprint";
 
 export const ATTR_SERVER_ADDRESS = "server.address";
 export const ATTR_SERVER_PORT = "server.port";
@@ -196,10 +202,14 @@ export const ATTR_LEGACY_GEN_AI_COMPLETION = "gen_ai.completion";
 /** AgentOps' own SDKs: tags on the session span. */
 export const ATTR_AGENTOPS_TAGS = "agentops.tags";
 
+/** OpenLLMetry (Traceloop) request type: `chat`, `completion`, `embedding`, `rerank`. */
+export const ATTR_LLM_REQUEST_TYPE = "llm.request.type";
+
 /** OpenInference (Phoenix) names. */
 export const ATTR_OPENINFERENCE_SPAN_KIND = "openinference.span.kind";
 export const ATTR_OPENINFERENCE_LLM_MODEL_NAME = "llm.model_name";
 export const ATTR_OPENINFERENCE_LLM_PROVIDER = "llm.provider";
+export const ATTR_OPENINFERENCE_LLM_SYSTEM = "llm.system";
 export const ATTR_OPENINFERENCE_TOKEN_COUNT_PROMPT = "llm.token_count.prompt";
 export const ATTR_OPENINFERENCE_TOKEN_COUNT_COMPLETION = "llm.token_count.completion";
 export const ATTR_OPENINFERENCE_TOKEN_COUNT_TOTAL = "llm.token_count.total";

@@ -1,0 +1,102 @@
+import {
+  ATTR_AGENTOPS_SPAN_KIND,
+  ATTR_GEN_AI_OPERATION_NAME,
+  ATTR_GEN_AI_PROVIDER_NAME,
+  ATTR_GEN_AI_REQUEST_MODEL,
+  ATTR_GEN_AI_RESPONSE_MODEL,
+  ATTR_GEN_AI_SYSTEM,
+  ATTR_LLM_REQUEST_TYPE,
+  ATTR_OPENINFERENCE_SPAN_KIND,
+  GenAiOperationValues,
+  SpanKindValues,
+} from "@agentops/semconv";
+import type { EventKind } from "../storage/types";
+import { readString } from "./attribute-values";
+
+/**
+ * `agentops.span.kind` values → our kinds. Besides our own vocabulary this covers the one of
+ * AgentOps' official SDKs: `operation` and `task` are decorated units of work (what an action
+ * event records), while `agent`, `workflow`, `team` and `chain` are containers whose children are
+ * the events, so counting them would count the same work twice.
+ */
+const AGENTOPS_KINDS: Record<string, EventKind> = {
+  [SpanKindValues.SESSION]: "session",
+  [SpanKindValues.SESSION_START]: "marker",
+  [SpanKindValues.SESSION_UPDATE]: "marker",
+  [SpanKindValues.LLM]: "llm",
+  "llm.call": "llm",
+  "llm.stream": "llm",
+  [SpanKindValues.TOOL]: "tool",
+  "tool.usage": "tool",
+  [SpanKindValues.ACTION]: "action",
+  "agent.action": "action",
+  "agent.thinking": "action",
+  "agent.decision": "action",
+  operation: "action",
+  task: "action",
+  "workflow.step": "action",
+  guardrail: "action",
+  [SpanKindValues.ERROR]: "error",
+  agent: "other",
+  workflow: "other",
+  team: "other",
+  chain: "other",
+  text: "other",
+  http: "other",
+  generic: "other",
+  unknown: "other",
+};
+
+const GEN_AI_OPERATIONS: Record<string, EventKind> = {
+  [GenAiOperationValues.CHAT]: "llm",
+  [GenAiOperationValues.TEXT_COMPLETION]: "llm",
+  [GenAiOperationValues.EMBEDDINGS]: "llm",
+  [GenAiOperationValues.GENERATE_CONTENT]: "llm",
+  [GenAiOperationValues.EXECUTE_TOOL]: "tool",
+};
+
+/** OpenInference span kinds (upper case on the wire). */
+const OPENINFERENCE_KINDS: Record<string, EventKind> = {
+  LLM: "llm",
+  EMBEDDING: "llm",
+  TOOL: "tool",
+};
+
+/** OpenLLMetry's `llm.request.type`, written by older instrumentations without an operation name. */
+const LLM_REQUEST_TYPES = new Set(["chat", "completion", "embedding", "rerank"]);
+
+const SESSION_NAME_SUFFIX = ".session";
+
+/**
+ * Decides what a span means in the session model, first rule that applies:
+ * 1. `agentops.span.kind` (ours and AgentOps' official vocabulary; unknown values → `other`);
+ * 2. `gen_ai.operation.name`: chat / text_completion / embeddings / generate_content → `llm`,
+ *    execute_tool → `tool` (invoke_agent and the rest are containers → `other`);
+ * 3. `openinference.span.kind`: LLM / EMBEDDING → `llm`, TOOL → `tool`;
+ * 4. OpenLLMetry's `llm.request.type`, or a GenAI provider together with a model → `llm`;
+ * 5. a root span named `….session` → `session` (AgentOps' official SDKs name sessions so);
+ * 6. else `other`.
+ */
+export function classifySpan(
+  name: string,
+  parentSpanId: string | null,
+  attributes: Record<string, unknown>,
+): EventKind {
+  const agentopsKind = readString(attributes[ATTR_AGENTOPS_SPAN_KIND]);
+  if (agentopsKind !== null) return AGENTOPS_KINDS[agentopsKind.toLowerCase()] ?? "other";
+
+  const operation = readString(attributes[ATTR_GEN_AI_OPERATION_NAME]);
+  if (operation !== null) return GEN_AI_OPERATIONS[operation.toLowerCase()] ?? "other";
+
+  const openInferenceKind = readString(attributes[ATTR_OPENINFERENCE_SPAN_KIND]);
+  if (openInferenceKind !== null) return OPENINFERENCE_KINDS[openInferenceKind.toUpperCase()] ?? "other";
+
+  const requestType = readString(attributes[ATTR_LLM_REQUEST_TYPE]);
+  if (requestType !== null && LLM_REQUEST_TYPES.has(requestType.toLowerCase())) return "llm";
+  const provider = readString(attributes[ATTR_GEN_AI_PROVIDER_NAME]) ?? readString(attributes[ATTR_GEN_AI_SYSTEM]);
+  const model = readString(attributes[ATTR_GEN_AI_REQUEST_MODEL]) ?? readString(attributes[ATTR_GEN_AI_RESPONSE_MODEL]);
+  if (provider !== null && model !== null) return "llm";
+
+  if (parentSpanId === null && name.endsWith(SESSION_NAME_SUFFIX)) return "session";
+  return "other";
+}

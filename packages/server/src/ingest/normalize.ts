@@ -1,0 +1,109 @@
+import { traceIdToUuid } from "@agentops/semconv";
+import type { DecodedSpan, NormalizedSpan } from "../storage/types";
+import { classifySpan } from "./classify";
+import { readSessionMetadata } from "./session-metadata";
+import { readLlmUsage } from "./usage";
+
+const TRACE_ID = /^[0-9a-f]{32}$/;
+const SPAN_ID = /^[0-9a-f]{16}$/;
+const ZERO_TRACE_ID = "0".repeat(32);
+const ZERO_SPAN_ID = "0".repeat(16);
+/** Epoch nanoseconds must fit a signed 64-bit column (until the year 2262). */
+const MAX_NANOS = 9223372036854775807n;
+const NANOS_PATTERN = /^[0-9]{1,19}$/;
+
+/** Why a span was rejected; the OTLP receiver reports it in `partial_success`. */
+export interface NormalizeError {
+  error: string;
+}
+
+/**
+ * Validates a decoded span and derives everything the stores need: its kind in the session model,
+ * token counts and cost (LLM spans), whether it counts as an error, and the session metadata
+ * (tags, end state, video) that session and marker spans carry.
+ *
+ * Rejected (an `{ error }` instead of a span): a trace id that is not 32 hex digits or is all
+ * zeros, a span id that is not 16 hex digits or is all zeros, a start time that is not a positive
+ * integer of nanoseconds, an end time before the start. A malformed or all-zero parent span id is
+ * read as "no parent".
+ *
+ * @example
+ * const result = normalizeSpan(decoded);
+ * if ("error" in result) rejected.push(result.error); else spans.push(result);
+ */
+export function normalizeSpan(decoded: DecodedSpan): NormalizedSpan | NormalizeError {
+  const traceId = typeof decoded.traceId === "string" ? decoded.traceId.toLowerCase() : "";
+  if (!TRACE_ID.test(traceId) || traceId === ZERO_TRACE_ID) {
+    return { error: `invalid trace id ${JSON.stringify(String(decoded.traceId).slice(0, 64))}` };
+  }
+  const spanId = typeof decoded.spanId === "string" ? decoded.spanId.toLowerCase() : "";
+  if (!SPAN_ID.test(spanId) || spanId === ZERO_SPAN_ID) {
+    return { error: `invalid span id ${JSON.stringify(String(decoded.spanId).slice(0, 64))}` };
+  }
+  const parent = typeof decoded.parentSpanId === "string" ? decoded.parentSpanId.toLowerCase() : "";
+  const parentSpanId = SPAN_ID.test(parent) && parent !== ZERO_SPAN_ID ? parent : null;
+
+  const start = readNanos(decoded.startTimeUnixNano);
+  const end = readNanos(decoded.endTimeUnixNano);
+  if (start === null || start === 0n) return { error: `span ${spanId}: invalid start time` };
+  if (end === null || end < start) return { error: `span ${spanId}: end time missing or before start time` };
+
+  const attributes = isRecord(decoded.attributes) ? decoded.attributes : {};
+  const resource = isRecord(decoded.resource) ? decoded.resource : {};
+  const name = typeof decoded.name === "string" ? decoded.name : "";
+  const statusCode = decoded.statusCode === 1 || decoded.statusCode === 2 ? decoded.statusCode : 0;
+  const statusMessage =
+    typeof decoded.statusMessage === "string" && decoded.statusMessage !== "" ? decoded.statusMessage : null;
+
+  const kind = classifySpan(name, parentSpanId, attributes);
+  const usage = kind === "llm" ? readLlmUsage(attributes) : null;
+  const metadata =
+    kind === "session" || kind === "marker"
+      ? readSessionMetadata(attributes, kind === "session", statusCode, statusMessage)
+      : null;
+
+  return {
+    traceId,
+    spanId,
+    parentSpanId,
+    sessionId: traceIdToUuid(traceId),
+    name,
+    kind,
+    startTimeUnixNano: start.toString(),
+    endTimeUnixNano: end.toString(),
+    startMs: Number(start / 1_000_000n),
+    endMs: Number(end / 1_000_000n),
+    statusCode,
+    statusMessage,
+    attributes,
+    resource,
+    events: Array.isArray(decoded.events) ? decoded.events : [],
+    model: usage?.model ?? null,
+    provider: usage?.provider ?? null,
+    promptTokens: usage?.promptTokens ?? 0,
+    completionTokens: usage?.completionTokens ?? 0,
+    cachedTokens: usage?.cachedTokens ?? 0,
+    reasoningTokens: usage?.reasoningTokens ?? 0,
+    cost: usage?.cost ?? 0,
+    isError: kind === "error" || (statusCode === 2 && (kind === "llm" || kind === "tool")),
+    tags: metadata?.tags ?? null,
+    endState: metadata?.endState ?? null,
+    endStateReason: metadata?.endStateReason ?? null,
+    video: metadata?.video ?? null,
+  };
+}
+
+function readNanos(value: unknown): bigint | null {
+  let text: string;
+  if (typeof value === "string") text = value;
+  else if (typeof value === "bigint") text = value.toString();
+  else if (typeof value === "number" && Number.isSafeInteger(value)) text = String(value);
+  else return null;
+  if (!NANOS_PATTERN.test(text)) return null;
+  const nanos = BigInt(text);
+  return nanos <= MAX_NANOS ? nanos : null;
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}

@@ -1,0 +1,127 @@
+import {
+  ATTR_AGENTOPS_LLM_COST,
+  ATTR_GEN_AI_PROVIDER_NAME,
+  ATTR_GEN_AI_REQUEST_MODEL,
+  ATTR_GEN_AI_RESPONSE_MODEL,
+  ATTR_GEN_AI_SYSTEM,
+  ATTR_GEN_AI_USAGE_CACHE_CREATION_INPUT_TOKENS,
+  ATTR_GEN_AI_USAGE_CACHE_READ_INPUT_TOKENS,
+  ATTR_GEN_AI_USAGE_INPUT_TOKENS,
+  ATTR_GEN_AI_USAGE_OUTPUT_TOKENS,
+  ATTR_GEN_AI_USAGE_REASONING_OUTPUT_TOKENS,
+  ATTR_LEGACY_GEN_AI_USAGE_CACHE_CREATION_INPUT_TOKENS,
+  ATTR_LEGACY_GEN_AI_USAGE_CACHE_READ_INPUT_TOKENS,
+  ATTR_LEGACY_GEN_AI_USAGE_COMPLETION_TOKENS,
+  ATTR_LEGACY_GEN_AI_USAGE_PROMPT_TOKENS,
+  ATTR_LEGACY_GEN_AI_USAGE_REASONING_TOKENS,
+  ATTR_LEGACY_GEN_AI_USAGE_TOTAL_COST,
+  ATTR_OPENINFERENCE_LLM_MODEL_NAME,
+  ATTR_OPENINFERENCE_LLM_PROVIDER,
+  ATTR_OPENINFERENCE_LLM_SYSTEM,
+  ATTR_OPENINFERENCE_TOKEN_COUNT_CACHE_READ,
+  ATTR_OPENINFERENCE_TOKEN_COUNT_CACHE_WRITE,
+  ATTR_OPENINFERENCE_TOKEN_COUNT_COMPLETION,
+  ATTR_OPENINFERENCE_TOKEN_COUNT_PROMPT,
+  ATTR_OPENINFERENCE_TOKEN_COUNT_REASONING,
+  GenAiProviderValues,
+} from "@agentops/semconv";
+import { calculateCost } from "@agentops/pricing";
+import { firstCount, firstString, readNumber } from "./attribute-values";
+
+/** What an LLM span used and cost, in the GenAI convention (input includes cache reads and writes). */
+export interface LlmUsage {
+  model: string | null;
+  provider: string | null;
+  promptTokens: number;
+  completionTokens: number;
+  cachedTokens: number;
+  reasoningTokens: number;
+  cost: number;
+}
+
+// Current GenAI names first, then the legacy ones, then OpenInference's.
+const INPUT = [ATTR_GEN_AI_USAGE_INPUT_TOKENS, ATTR_LEGACY_GEN_AI_USAGE_PROMPT_TOKENS, ATTR_OPENINFERENCE_TOKEN_COUNT_PROMPT];
+const OUTPUT = [
+  ATTR_GEN_AI_USAGE_OUTPUT_TOKENS,
+  ATTR_LEGACY_GEN_AI_USAGE_COMPLETION_TOKENS,
+  ATTR_OPENINFERENCE_TOKEN_COUNT_COMPLETION,
+];
+const CACHE_READ = [
+  ATTR_GEN_AI_USAGE_CACHE_READ_INPUT_TOKENS,
+  ATTR_LEGACY_GEN_AI_USAGE_CACHE_READ_INPUT_TOKENS,
+  ATTR_OPENINFERENCE_TOKEN_COUNT_CACHE_READ,
+];
+const CACHE_WRITE = [
+  ATTR_GEN_AI_USAGE_CACHE_CREATION_INPUT_TOKENS,
+  ATTR_LEGACY_GEN_AI_USAGE_CACHE_CREATION_INPUT_TOKENS,
+  ATTR_OPENINFERENCE_TOKEN_COUNT_CACHE_WRITE,
+];
+const REASONING = [
+  ATTR_GEN_AI_USAGE_REASONING_OUTPUT_TOKENS,
+  ATTR_LEGACY_GEN_AI_USAGE_REASONING_TOKENS,
+  ATTR_OPENINFERENCE_TOKEN_COUNT_REASONING,
+];
+const MODEL = [ATTR_GEN_AI_RESPONSE_MODEL, ATTR_GEN_AI_REQUEST_MODEL, ATTR_OPENINFERENCE_LLM_MODEL_NAME];
+const PROVIDER = [
+  ATTR_GEN_AI_PROVIDER_NAME,
+  ATTR_GEN_AI_SYSTEM,
+  ATTR_OPENINFERENCE_LLM_PROVIDER,
+  ATTR_OPENINFERENCE_LLM_SYSTEM,
+];
+const EXPLICIT_COST = [ATTR_AGENTOPS_LLM_COST, ATTR_LEGACY_GEN_AI_USAGE_TOTAL_COST];
+
+/**
+ * Token counts and cost of an LLM span.
+ *
+ * Anthropic reports `input_tokens` without its cache reads and writes, while the GenAI convention
+ * (and our instrumentations, which write `gen_ai.usage.input_tokens`) count them in. So when the
+ * provider is Anthropic and the input count came from the legacy `gen_ai.usage.prompt_tokens`
+ * (no current `gen_ai.usage.input_tokens` on the span), the cache reads and writes are added to
+ * it. OpenInference's `llm.token_count.prompt` is a total by its own specification and is taken as
+ * it is.
+ *
+ * The cost is the client's when it sent one (`agentops.llm.cost`, else the legacy
+ * `gen_ai.usage.total_cost`), else the shared price table's for the response model (falling back
+ * to the request model), else 0 for a model the table does not know.
+ */
+export function readLlmUsage(attributes: Record<string, unknown>): LlmUsage {
+  const provider = firstString(attributes, PROVIDER)?.toLowerCase() ?? null;
+  const model = firstString(attributes, MODEL);
+
+  const input = firstCount(attributes, INPUT);
+  const cacheRead = firstCount(attributes, CACHE_READ)?.value ?? 0;
+  const cacheWrite = firstCount(attributes, CACHE_WRITE)?.value ?? 0;
+  let promptTokens = input?.value ?? 0;
+  if (provider === GenAiProviderValues.ANTHROPIC && input?.name === ATTR_LEGACY_GEN_AI_USAGE_PROMPT_TOKENS) {
+    promptTokens += cacheRead + cacheWrite;
+  }
+  const completionTokens = firstCount(attributes, OUTPUT)?.value ?? 0;
+  const reasoningTokens = firstCount(attributes, REASONING)?.value ?? 0;
+
+  let cost = explicitCost(attributes);
+  if (cost === null) {
+    const usage = {
+      inputTokens: promptTokens,
+      outputTokens: completionTokens,
+      cacheReadTokens: cacheRead,
+      cacheWriteTokens: cacheWrite,
+      reasoningTokens,
+    };
+    const responseModel = model ?? undefined;
+    const requestModel = firstString(attributes, [ATTR_GEN_AI_REQUEST_MODEL]) ?? undefined;
+    cost =
+      calculateCost(provider ?? undefined, responseModel, usage) ??
+      (requestModel !== responseModel ? calculateCost(provider ?? undefined, requestModel, usage) : undefined) ??
+      0;
+  }
+
+  return { model, provider, promptTokens, completionTokens, cachedTokens: cacheRead, reasoningTokens, cost };
+}
+
+function explicitCost(attributes: Record<string, unknown>): number | null {
+  for (const name of EXPLICIT_COST) {
+    const value = readNumber(attributes[name]);
+    if (value !== null && value >= 0) return value;
+  }
+  return null;
+}

@@ -1,0 +1,15 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describeStorageSuite } from "./utils/storage-suite";
+
+const directory = mkdtempSync(join(tmpdir(), "agentops-storage-"));
+let count = 0;
+
+afterAll(() => {
+  rmSync(directory, { recursive: true, force: true });
+});
+
+describeStorageSuite("SQLite", () => ({
+  freshUrl: async () => `sqlite:${join(directory, `db-${++count}`, "agentops.db")}`,
+}));
