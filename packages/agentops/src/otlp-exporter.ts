@@ -1,0 +1,148 @@
+import * as http from "node:http";
+import * as https from "node:https";
+import { ExportResultCode, type ExportResult } from "@opentelemetry/core";
+import type { ReadableSpan, SpanExporter } from "@opentelemetry/sdk-trace-base";
+import { ProtobufTraceSerializer } from "@opentelemetry/otlp-transformer";
+import { VERSION } from "./version";
+
+/** Why an export failed, and whether trying the same batch again can help. */
+export class ExportError extends Error {
+  constructor(
+    message: string,
+    /** HTTP status, when the server answered. */
+    readonly status: number | undefined,
+    /** Whether the same batch may succeed later (network errors, 429, 5xx). */
+    readonly retryable: boolean,
+    /** What the server asked for in Retry-After, in ms. */
+    readonly retryAfterMs: number | undefined,
+  ) {
+    super(message);
+    this.name = "ExportError";
+  }
+}
+
+/** Retry-After as ms: delta-seconds or an HTTP date; `undefined` when absent or unreadable. */
+export function parseRetryAfter(value: string | string[] | undefined): number | undefined {
+  const raw = Array.isArray(value) ? value[0] : value;
+  if (!raw) return undefined;
+  const seconds = Number(raw);
+  if (Number.isFinite(seconds)) return Math.max(0, seconds * 1000);
+  const date = Date.parse(raw);
+  return Number.isFinite(date) ? Math.max(0, date - Date.now()) : undefined;
+}
+
+const RETRYABLE_STATUS = new Set([408, 429, 500, 502, 503, 504]);
+
+export interface OtlpExporterOptions {
+  /** Full URL, e.g. `http://localhost:4318/v1/traces`. */
+  url: string;
+  apiKey: string;
+  headers?: Record<string, string>;
+  /** Per-request timeout in ms. */
+  timeoutMs: number;
+}
+
+/**
+ * OTLP/HTTP protobuf trace exporter. Unlike the stock exporter it reports *why* a batch failed
+ * (an {@link ExportError} with `retryable` and `retryAfterMs`), so the export queue can keep a
+ * batch for later instead of losing it, and drop it only when the server refuses it for good.
+ */
+export class OtlpHttpExporter implements SpanExporter {
+  private readonly url: URL;
+  private readonly agent: http.Agent;
+  private readonly headers: Record<string, string>;
+  private readonly timeoutMs: number;
+  private shutDown = false;
+
+  constructor(options: OtlpExporterOptions) {
+    this.url = new URL(options.url);
+    const secure = this.url.protocol === "https:";
+    this.agent = secure
+      ? new https.Agent({ keepAlive: true, maxSockets: 2 })
+      : new http.Agent({ keepAlive: true, maxSockets: 2 });
+    this.headers = {
+      ...options.headers,
+      "content-type": "application/x-protobuf",
+      "user-agent": `agentops-js/${VERSION}`,
+      "x-agentops-api-key": options.apiKey,
+    };
+    this.timeoutMs = options.timeoutMs;
+  }
+
+  export(spans: ReadableSpan[], resultCallback: (result: ExportResult) => void): void {
+    if (this.shutDown) {
+      resultCallback({ code: ExportResultCode.FAILED, error: new ExportError("exporter is shut down", undefined, false, undefined) });
+      return;
+    }
+    let body: Uint8Array | undefined;
+    try {
+      body = ProtobufTraceSerializer.serializeRequest(spans);
+    } catch (error) {
+      resultCallback({ code: ExportResultCode.FAILED, error: new ExportError(`could not serialize spans: ${String(error)}`, undefined, false, undefined) });
+      return;
+    }
+    if (!body) {
+      resultCallback({ code: ExportResultCode.FAILED, error: new ExportError("could not serialize spans", undefined, false, undefined) });
+      return;
+    }
+    this.send(body, resultCallback);
+  }
+
+  private send(body: Uint8Array, done: (result: ExportResult) => void): void {
+    let finished = false;
+    const finish = (result: ExportResult) => {
+      if (finished) return;
+      finished = true;
+      done(result);
+    };
+    const transport = this.url.protocol === "https:" ? https : http;
+    const request = transport.request(
+      this.url,
+      {
+        method: "POST",
+        agent: this.agent,
+        headers: { ...this.headers, "content-length": String(body.byteLength) },
+        timeout: this.timeoutMs,
+      },
+      (response) => {
+        const status = response.statusCode ?? 0;
+        const chunks: Buffer[] = [];
+        let size = 0;
+        response.on("data", (chunk: Buffer) => {
+          // Error bodies are short; keep at most 4 KiB for the message.
+          if (size < 4096) chunks.push(chunk);
+          size += chunk.length;
+        });
+        response.on("error", (error) => finish({ code: ExportResultCode.FAILED, error: new ExportError(error.message, status, true, undefined) }));
+        response.on("end", () => {
+          if (status >= 200 && status < 300) {
+            finish({ code: ExportResultCode.SUCCESS });
+            return;
+          }
+          const message = Buffer.concat(chunks).toString("utf8").slice(0, 500);
+          finish({
+            code: ExportResultCode.FAILED,
+            error: new ExportError(
+              `server answered ${status}${message ? ": " + message.replace(/[^\x20-\x7e]+/g, " ").trim() : ""}`,
+              status,
+              RETRYABLE_STATUS.has(status),
+              parseRetryAfter(response.headers["retry-after"]),
+            ),
+          });
+        });
+      },
+    );
+    request.on("timeout", () => request.destroy(new Error(`no answer within ${this.timeoutMs} ms`)));
+    request.on("error", (error) =>
+      finish({ code: ExportResultCode.FAILED, error: new ExportError(`could not reach ${this.url.origin}: ${error.message}`, undefined, true, undefined) }),
+    );
+    request.end(body);
+  }
+
+  async shutdown(): Promise<void> {
+    this.shutDown = true;
+    this.agent.destroy();
+  }
+
+  async forceFlush(): Promise<void> {}
+}
