@@ -1,1 +1,192 @@
-export {};
+#!/usr/bin/env node
+import { mkdirSync } from "node:fs";
+import path from "node:path";
+import { parseArgs } from "node:util";
+import { generateApiKey } from "./auth/keys";
+import { createServer } from "./server";
+import { openStorage } from "./storage/index";
+
+const USAGE = `Usage:
+  agentops-server serve [--port 4318] [--host 127.0.0.1] [--db sqlite:PATH | postgres://...]
+                        [--dashboard-dir DIR | --no-dashboard] [--log-level info]
+  agentops-server projects create NAME [--db ...] [--json]
+
+Environment: AGENTOPS_SERVER_PORT, AGENTOPS_SERVER_HOST, AGENTOPS_SERVER_DB,
+AGENTOPS_SERVER_LOG_LEVEL, AGENTOPS_SESSION_TIMEOUT_MS.
+Default database: sqlite:./.agentops/agentops.db`;
+
+const DEFAULT_DB = "sqlite:./.agentops/agentops.db";
+const DEFAULT_PORT = 4318;
+const DEFAULT_HOST = "127.0.0.1";
+/** After a signal, in-flight requests get this long to finish before the process gives up. */
+const SHUTDOWN_TIMEOUT_MS = 15_000;
+
+class UsageError extends Error {}
+
+async function main(argv: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      port: { type: "string" },
+      host: { type: "string" },
+      db: { type: "string" },
+      json: { type: "boolean" },
+      "dashboard-dir": { type: "string" },
+      "no-dashboard": { type: "boolean" },
+      "log-level": { type: "string" },
+      "session-timeout-ms": { type: "string" },
+      help: { type: "boolean", short: "h" },
+    },
+  });
+  if (values.help || positionals.length === 0) {
+    console.log(USAGE);
+    return values.help ? 0 : 2;
+  }
+  const db = databaseUrl(values.db ?? process.env.AGENTOPS_SERVER_DB ?? DEFAULT_DB);
+  const sessionTimeoutMs = optionalInteger(
+    values["session-timeout-ms"] ?? process.env.AGENTOPS_SESSION_TIMEOUT_MS,
+    "--session-timeout-ms",
+  );
+  const [command, subcommand, ...rest] = positionals;
+
+  if (command === "serve" && subcommand === undefined) {
+    const port = optionalInteger(values.port ?? process.env.AGENTOPS_SERVER_PORT, "--port") ?? DEFAULT_PORT;
+    if (port < 0 || port > 65535) throw new UsageError("--port must be from 0 to 65535");
+    const host = values.host ?? process.env.AGENTOPS_SERVER_HOST ?? DEFAULT_HOST;
+    const level = values["log-level"] ?? process.env.AGENTOPS_SERVER_LOG_LEVEL ?? "info";
+    return serve({
+      db,
+      port,
+      host,
+      level,
+      sessionTimeoutMs,
+      dashboardDir: values["no-dashboard"] ? false : values["dashboard-dir"],
+    });
+  }
+  if (command === "projects" && subcommand === "create" && rest.length === 1) {
+    return createProject(db, rest[0]!, values.json === true, sessionTimeoutMs);
+  }
+  throw new UsageError(`unknown command: ${positionals.join(" ")}`);
+}
+
+interface ServeOptions {
+  db: string;
+  port: number;
+  host: string;
+  level: string;
+  sessionTimeoutMs: number | undefined;
+  dashboardDir: string | false | undefined;
+}
+
+async function serve(options: ServeOptions): Promise<number> {
+  // Opening migrates the schema (safe when several replicas start at once).
+  const storage = await openStorage(options.db, storageOptions(options.sessionTimeoutMs));
+  const app = createServer({
+    storage,
+    logger: true,
+    dashboardDir: options.dashboardDir,
+  });
+  app.log.level = options.level;
+
+  let stopping = false;
+  const stop = (signal: NodeJS.Signals): void => {
+    if (stopping) return;
+    stopping = true;
+    app.log.info({ signal }, "shutting down: finishing in-flight requests");
+    const timer = setTimeout(() => {
+      app.log.error("in-flight requests did not finish in time; exiting");
+      process.exit(1);
+    }, SHUTDOWN_TIMEOUT_MS);
+    timer.unref();
+    app
+      .close()
+      .then(() => storage.close())
+      .then(
+        () => {
+          app.log.info("stopped");
+          process.exit(0);
+        },
+        (error: unknown) => {
+          app.log.error({ err: error }, "shutdown failed");
+          process.exit(1);
+        },
+      );
+  };
+  process.once("SIGTERM", stop);
+  process.once("SIGINT", stop);
+
+  try {
+    const address = await app.listen({ port: options.port, host: options.host });
+    app.log.info({ address, database: describeDatabase(options.db) }, "listening");
+  } catch (error) {
+    app.log.error({ err: error }, "could not listen");
+    await storage.close();
+    return 1;
+  }
+  // Keep running until a signal arrives.
+  return new Promise<number>(() => {});
+}
+
+async function createProject(db: string, name: string, json: boolean, sessionTimeoutMs: number | undefined): Promise<number> {
+  if (name.trim() === "") throw new UsageError("the project name must not be empty");
+  const storage = await openStorage(db, storageOptions(sessionTimeoutMs));
+  try {
+    const key = generateApiKey();
+    const project = await storage.createProject(name, key.lookup, key.hash);
+    if (json) {
+      console.log(JSON.stringify({ project_id: project.id, api_key: key.apiKey }));
+    } else {
+      console.log(`Created project "${project.name}" (${project.id}).`);
+      console.log(`API key (shown once, store it now): ${key.apiKey}`);
+    }
+    return 0;
+  } finally {
+    await storage.close();
+  }
+}
+
+function storageOptions(sessionTimeoutMs: number | undefined): { sessionTimeoutMs?: number } {
+  return sessionTimeoutMs === undefined ? {} : { sessionTimeoutMs };
+}
+
+/** `sqlite:PATH` (its folder created), `postgres://…`; a bare path is taken as SQLite. */
+function databaseUrl(value: string): string {
+  if (/^postgres(ql)?:\/\//.test(value)) return value;
+  const file = value.startsWith("sqlite:") ? value.slice("sqlite:".length) : value;
+  if (file === "" ) throw new UsageError("--db sqlite: needs a path");
+  if (file !== ":memory:") mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
+  return `sqlite:${file}`;
+}
+
+/** The database for the log: the SQLite path, or PostgreSQL's host and name without credentials. */
+function describeDatabase(url: string): string {
+  if (url.startsWith("sqlite:")) return url;
+  try {
+    const parsed = new URL(url);
+    return `postgres://${parsed.host}${parsed.pathname}`;
+  } catch {
+    return "postgres";
+  }
+}
+
+function optionalInteger(value: string | undefined, name: string): number | undefined {
+  if (value === undefined || value === "") return undefined;
+  if (!/^\d+$/.test(value)) throw new UsageError(`${name} must be a non-negative integer`);
+  return Number(value);
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (error: unknown) => {
+    if (error instanceof UsageError || (error as { code?: string }).code?.startsWith("ERR_PARSE_ARGS")) {
+      console.error(`agentops-server: ${(error as Error).message}\n\n${USAGE}`);
+      process.exitCode = 2;
+    } else {
+      console.error(`agentops-server: ${(error as Error).message ?? String(error)}`);
+      process.exitCode = 1;
+    }
+  },
+);

@@ -1,1 +1,45 @@
-export {};
+export { createServer, DEFAULT_BODY_LIMIT_BYTES } from "./server";
+export { openStorage, DEFAULT_DATABASE_URL, StorageQueryError } from "./storage/index";
+export type { OpenStorageOptions } from "./storage/index";
+export {
+  API_KEY_PREFIX,
+  ApiKeyVerifier,
+  generateApiKey,
+  hashApiKeySecret,
+  parseApiKey,
+  verifyApiKeySecret,
+} from "./auth/keys";
+export type { ApiKeyVerifierOptions, GeneratedApiKey, KeyStore, ParsedApiKey } from "./auth/keys";
+export { Authenticator, credentialOf } from "./auth/authenticate";
+export type { CredentialSource, CredentialVerifier, Principal } from "./auth/authenticate";
+export { decodeTraceRequest, encodingOfContentType, OtlpDecodeError } from "./otlp/decode";
+export type { DecodeResult, OtlpEncoding } from "./otlp/decode";
+export type { IngestQueueOptions } from "./ingest/ingest-queue";
+export type { RateLimitOptions } from "./ingest/rate-limiter";
+export type {
+  ErrorResponse,
+  ExportedActionEvent,
+  ExportedErrorEvent,
+  ExportedEventBase,
+  ExportedLlmEvent,
+  ExportedToolEvent,
+  ProjectResponse,
+  ServerOptions,
+  SessionExport,
+  SessionSpansResponse,
+  SpanResponse,
+} from "./types";
+export type {
+  DecodedSpan,
+  EndState,
+  EventKind,
+  IngestResult,
+  ListSessionsPage,
+  ListSessionsQuery,
+  NormalizedSpan,
+  Project,
+  SessionInfo,
+  SessionStats,
+  Storage,
+  StoredSpan,
+} from "./storage/types";

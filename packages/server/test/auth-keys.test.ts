@@ -1,4 +1,4 @@
-import { ApiKeyVerifier, generateApiKey, hashApiKeySecret, parseApiKey, verifyApiKeySecret } from "@agentops/server";
+import { ApiKeyVerifier, generateApiKey, hashApiKeySecret, parseApiKey, verifyApiKeySecret } from "../src/index";
 
 describe("API keys", () => {
   it("generates ak_<lookup>_<secret> keys that parse and verify against their stored hash", () => {

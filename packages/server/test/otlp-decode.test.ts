@@ -2,7 +2,7 @@ import { SpanKind, SpanStatusCode, context, trace } from "@opentelemetry/api";
 import { JsonTraceSerializer, ProtobufTraceSerializer } from "@opentelemetry/otlp-transformer";
 import { resourceFromAttributes } from "@opentelemetry/resources";
 import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor, type ReadableSpan } from "@opentelemetry/sdk-trace-base";
-import { OtlpDecodeError, decodeTraceRequest, encodingOfContentType } from "@agentops/server";
+import { OtlpDecodeError, decodeTraceRequest, encodingOfContentType } from "../src/index";
 import { ExportTraceServiceRequest } from "../src/otlp/otlp-proto";
 
 function recordSpans(): ReadableSpan[] {
