@@ -21,11 +21,14 @@ export function readNumber(value: unknown): number | null {
   return null;
 }
 
-/** A token count: a non-negative integer (fractions truncated), else `null`. */
+/** No single call uses more tokens than this; larger counts are clamped so that sums stay exact. */
+const MAX_COUNT = 1e12;
+
+/** A token count: a non-negative integer (fractions truncated, at most 10^12), else `null`. */
 export function readCount(value: unknown): number | null {
   const parsed = readNumber(value);
   if (parsed === null || parsed < 0) return null;
-  return Math.min(Math.trunc(parsed), Number.MAX_SAFE_INTEGER);
+  return Math.min(Math.trunc(parsed), MAX_COUNT);
 }
 
 /** The first attribute among `names` that reads as a count, with the name it came from. */

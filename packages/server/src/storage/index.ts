@@ -1,4 +1,5 @@
 import { resolve } from "node:path";
+import { PostgresStorage } from "./postgres";
 import { SqliteStorage } from "./sqlite";
 import type { Storage } from "./types";
 
@@ -29,7 +30,7 @@ export const DEFAULT_DATABASE_URL = "sqlite:./.agentops/agentops.db";
 export async function openStorage(url: string = DEFAULT_DATABASE_URL, options: OpenStorageOptions = {}): Promise<Storage> {
   let storage: Storage;
   if (/^postgres(ql)?:\/\//i.test(url)) {
-    throw new Error("the PostgreSQL store is not available yet");
+    storage = new PostgresStorage(url, options);
   } else {
     storage = new SqliteStorage(sqlitePath(url), options);
   }
@@ -52,6 +53,7 @@ function sqlitePath(url: string): string {
 
 export { StorageQueryError, UnknownProjectError } from "./errors";
 export { SqliteStorage, type SqliteStorageOptions } from "./sqlite";
+export { PostgresStorage, type PostgresStorageOptions } from "./postgres";
 export { DEFAULT_SESSION_TIMEOUT_MS, TIMED_OUT_REASON } from "./session-view";
 export type {
   DecodedSpan,

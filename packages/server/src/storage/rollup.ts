@@ -44,9 +44,12 @@ export interface SessionDelta {
   hostKey: string | null;
 }
 
+/** The most one span may cost (USD): larger client-sent costs are clamped so that sums stay in 64 bits. */
+const MAX_SPAN_COST_USD = 1_000_000;
+
 /** Cost in USD → integer picodollars, the unit stored per span and summed per session. */
 export function toPicoUsd(usd: number): number {
-  return Number.isFinite(usd) && usd > 0 ? Math.round(usd * 1e12) : 0;
+  return Number.isFinite(usd) && usd > 0 ? Math.round(Math.min(usd, MAX_SPAN_COST_USD) * 1e12) : 0;
 }
 
 function pad(nanos: string): string {

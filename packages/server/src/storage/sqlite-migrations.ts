@@ -1,3 +1,5 @@
+import type { Migration } from "./migration";
+
 /**
  * The SQLite schema, as numbered migrations applied in order (never edit a released one: add the
  * next). Conventions shared with the PostgreSQL schema:
@@ -5,11 +7,6 @@
  * - times are epoch nanoseconds (spans) or milliseconds (rollups), costs integer picodollars;
  * - JSON is kept as text: stored and returned as sent, never queried by SQL except session tags.
  */
-export interface Migration {
-  version: number;
-  name: string;
-  sql: string;
-}
 
 export const SQLITE_MIGRATIONS: readonly Migration[] = [
   {

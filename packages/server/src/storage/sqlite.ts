@@ -14,7 +14,8 @@ import {
   toSessionStats,
   type SessionRow,
 } from "./session-view";
-import { SQLITE_MIGRATIONS, type Migration } from "./sqlite-migrations";
+import { pendingMigrations, type Migration } from "./migration";
+import { SQLITE_MIGRATIONS } from "./sqlite-migrations";
 import { spanColumns, toStoredSpan, type SpanRow } from "./span-row";
 import type {
   EndState,
@@ -484,14 +485,8 @@ function applyMigrations(db: Database.Database, migrations: readonly Migration[]
     const applied = new Set(
       (db.prepare("SELECT version FROM schema_migrations").all() as Array<{ version: number }>).map((row) => row.version),
     );
-    const newest = Math.max(0, ...applied);
-    const known = Math.max(0, ...migrations.map((migration) => migration.version));
-    if (newest > known) {
-      throw new Error(`database schema version ${newest} is newer than this server supports (${known})`);
-    }
     const record = db.prepare("INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)");
-    for (const migration of [...migrations].sort((a, b) => a.version - b.version)) {
-      if (applied.has(migration.version)) continue;
+    for (const migration of pendingMigrations(migrations, applied)) {
       db.exec(migration.sql);
       record.run(migration.version, migration.name, new Date().toISOString());
     }
