@@ -1,1 +1,9 @@
-export {};
+export { AnthropicInstrumentation } from "./instrumentation";
+export type {
+  AnthropicInstrumentationConfig,
+  AnthropicOperation,
+  AnthropicRequestHook,
+  AnthropicRequestInfo,
+  AnthropicResponseHook,
+  AnthropicResponseInfo,
+} from "./types";

@@ -1,0 +1,32 @@
+import { ENV_CAPTURE_MESSAGE_CONTENT } from "@agentops/semconv";
+import type { AnthropicInstrumentationConfig } from "./types";
+
+/** The configuration with every default settled: explicit option, then environment, then default. */
+export type ResolvedConfig = AnthropicInstrumentationConfig & {
+  captureContent: boolean;
+  suppressClientSpans: boolean;
+};
+
+function envFlag(value: string | undefined): boolean {
+  return typeof value === "string" && value.trim().toLowerCase() === "true";
+}
+
+/**
+ * Settles the options once, so that calls read plain booleans.
+ * `captureContent`: the option when it is a boolean, else `OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT`
+ * is `"true"`; `suppressClientSpans`: the option when it is a boolean, else `true`.
+ */
+export function resolveConfig(
+  config: AnthropicInstrumentationConfig = {},
+  env: Record<string, string | undefined> = process.env,
+): ResolvedConfig {
+  return {
+    ...config,
+    captureContent:
+      typeof config.captureContent === "boolean"
+        ? config.captureContent
+        : envFlag(env[ENV_CAPTURE_MESSAGE_CONTENT]),
+    suppressClientSpans:
+      typeof config.suppressClientSpans === "boolean" ? config.suppressClientSpans : true,
+  };
+}
