@@ -193,7 +193,8 @@ export class Client implements SessionHost, SessionLookup, ExitHost {
     this.activeByTrace.set(session.traceId, session);
     session.announce();
     enterContext(session.context);
-    if (role.kind === "owner" && !config.skipAutoEndSession) this.exitHooks.install();
+    // Joined sessions too: at exit their queued spans must still be flushed (though never ended).
+    if (!config.skipAutoEndSession) this.exitHooks.install();
     return session;
   }
 
@@ -231,12 +232,12 @@ export class Client implements SessionHost, SessionLookup, ExitHost {
     }, LATE_SPAN_GRACE_MS);
     timer.unref();
     this.graceTimers.add(timer);
-    if (!this.ownsOpenSessions()) this.exitHooks.uninstall();
+    if (!this.needsExitHooks()) this.exitHooks.uninstall();
   }
 
-  private ownsOpenSessions(): boolean {
+  private needsExitHooks(): boolean {
     for (const session of this.active.values()) {
-      if (!session.isInherited && !session.config.skipAutoEndSession) return true;
+      if (!session.config.skipAutoEndSession) return true;
     }
     return false;
   }

@@ -4,7 +4,7 @@ import { logger } from "./logger";
 
 /** What the exit hooks ask of the client. */
 export interface ExitHost {
-  /** Ends this process's own open sessions (not joined ones, not those that opted out) and flushes; bounded. */
+  /** Ends this process's own open sessions (not joined ones, not those that opted out), then flushes every queue; bounded. */
   endOwnedSessions(state: EndState, reason: string, error?: unknown): Promise<void>;
 }
 
