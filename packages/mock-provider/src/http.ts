@@ -12,7 +12,8 @@ export function nextId(): string {
 /** Waits `ms` milliseconds; resolves at once for 0 or less. */
 export function delay(ms: number): Promise<void> {
   if (!(ms > 0)) return Promise.resolve();
-  return new Promise((resolve) => setTimeout(resolve, ms));
+  // unref'd: a pending answer must not keep a process alive once the server is closed
+  return new Promise((resolve) => setTimeout(resolve, ms).unref());
 }
 
 /** Writes a complete JSON answer, with the scripted headers on top of `headers`. */

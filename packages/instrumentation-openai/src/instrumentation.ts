@@ -1,0 +1,279 @@
+import { type Attributes, context, type Context, createContextKey, diag, SpanKind, trace } from "@opentelemetry/api";
+import { isTracingSuppressed } from "@opentelemetry/core";
+import { InstrumentationBase, InstrumentationNodeModuleDefinition } from "@opentelemetry/instrumentation";
+import { ENV_CAPTURE_MESSAGE_CONTENT } from "@agentops/semconv";
+import { observeResult } from "./api-promise";
+import { requestAttributes, serverOf } from "./attributes";
+import { type CallSettings, OpenAICall } from "./call";
+import { addInputContent } from "./content";
+import { OnceLogger } from "./once-logger";
+import { findPatchTargets, type Operation, type PatchTarget } from "./operations";
+import type { OpenAIInstrumentationConfig } from "./types";
+import { INSTRUMENTATION_NAME, INSTRUMENTATION_VERSION } from "./version";
+
+/** Versions of `openai` whose resource classes have the shape patched here. */
+const SUPPORTED_VERSIONS = [">=4 <8"];
+
+/**
+ * Set on a patched prototype (a registry symbol, so every copy of this package agrees): it keeps
+ * one prototype from being patched twice, while the CommonJS and ESM copies of `openai` (distinct
+ * prototypes) are each patched once.
+ */
+const PATCH_RECORD = Symbol.for("@agentops/instrumentation-openai:patch");
+
+/** Set while a traced `create` runs, so a `create` nested inside it is not traced again. */
+const INSIDE_CREATE = createContextKey("@agentops/instrumentation-openai:inside-create");
+
+interface PatchRecord {
+  owner: OpenAIInstrumentation;
+  original: (...args: any[]) => any;
+  patched: (...args: any[]) => any;
+  /** False once unpatched while something else had wrapped over us: the wrapper then passes through. */
+  active: boolean;
+}
+
+type Patchable = Record<PropertyKey, any>;
+
+/** `OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT=true` (any case) turns content capture on. */
+export function captureContentFromEnvironment(): boolean {
+  const value = typeof process === "undefined" ? undefined : process.env[ENV_CAPTURE_MESSAGE_CONTENT];
+  return typeof value === "string" && value.trim().toLowerCase() === "true";
+}
+
+/**
+ * Traces the `openai` client (versions 4 to 7) per the OpenTelemetry GenAI semantic conventions:
+ * `chat.completions.create`, `completions.create`, `embeddings.create` and `responses.create`,
+ * plain and streamed. The helpers built on them (`parse`, `stream`, `runTools`, …) are traced
+ * through the `create` calls they make.
+ *
+ * @example
+ * const provider = new NodeTracerProvider({ spanProcessors: [new BatchSpanProcessor(exporter)] });
+ * provider.register();
+ * registerInstrumentations({ instrumentations: [new OpenAIInstrumentation({ captureContent: true })] });
+ * // bundled apps, where `require`/`import` hooks cannot see the module:
+ * import OpenAI from "openai";
+ * instrumentation.manuallyInstrument(OpenAI);
+ */
+export class OpenAIInstrumentation extends InstrumentationBase<OpenAIInstrumentationConfig> {
+  // Declared, not initialised: the base constructor calls init(), setConfig() and enable() before
+  // field initialisers would run.
+  declare private settings: CallSettings;
+  declare private onceLogger: OnceLogger;
+  declare private targets: Map<object, Operation>;
+
+  constructor(config: OpenAIInstrumentationConfig = {}) {
+    super(INSTRUMENTATION_NAME, INSTRUMENTATION_VERSION, config);
+  }
+
+  /** Resolves the defaults (content capture from the environment, stream usage on). */
+  override setConfig(config: OpenAIInstrumentationConfig = {}): void {
+    const resolved: OpenAIInstrumentationConfig = {
+      ...config,
+      captureContent: config.captureContent ?? captureContentFromEnvironment(),
+      streamUsage: config.streamUsage ?? true,
+    };
+    super.setConfig(resolved);
+    this.settings = {
+      captureContent: resolved.captureContent === true,
+      streamUsage: resolved.streamUsage !== false,
+      requestHook: typeof resolved.requestHook === "function" ? resolved.requestHook : undefined,
+      responseHook: typeof resolved.responseHook === "function" ? resolved.responseHook : undefined,
+      log: this.log(),
+    };
+  }
+
+  protected init(): InstrumentationNodeModuleDefinition {
+    return new InstrumentationNodeModuleDefinition(
+      "openai",
+      SUPPORTED_VERSIONS,
+      (moduleExports) => {
+        this.patchModule(moduleExports);
+        return moduleExports;
+      },
+      () => this.unpatchAll(),
+    );
+  }
+
+  override enable(): void {
+    super.enable();
+    // prototypes found earlier (by a hook or by manuallyInstrument) are patched again
+    for (const [prototype, operation] of this.knownTargets()) this.patchPrototype({ prototype, operation });
+  }
+
+  override disable(): void {
+    super.disable();
+    this.unpatchAll();
+  }
+
+  /**
+   * Instruments an `openai` copy that the module hooks cannot see (bundled applications, or a
+   * module loaded before the instrumentation). Accepts the module (`import * as openai`), the
+   * `OpenAI` class, or a client instance; patches the shared resource classes, so every client of
+   * that copy is traced. Calling it twice, or on an already hooked module, patches nothing more.
+   *
+   * @example
+   * import OpenAI from "openai";
+   * const instrumentation = new OpenAIInstrumentation();
+   * instrumentation.manuallyInstrument(OpenAI);
+   */
+  manuallyInstrument(openai: unknown): void {
+    try {
+      const found = this.patchModule(openai);
+      if (found === 0) this.log().error("manual", "manuallyInstrument: no openai resource classes found in the value given");
+    } catch (error) {
+      this.log().error("manual", "manuallyInstrument failed", error);
+    }
+  }
+
+  private log(): OnceLogger {
+    // the base class creates its own logger only after setConfig() has run
+    return (this.onceLogger ??= new OnceLogger(diag.createComponentLogger({ namespace: INSTRUMENTATION_NAME })));
+  }
+
+  private knownTargets(): Map<object, Operation> {
+    return (this.targets ??= new Map());
+  }
+
+  /** Patches every resource class found; returns how many were found. */
+  private patchModule(moduleExports: unknown): number {
+    let targets: PatchTarget[];
+    try {
+      targets = findPatchTargets(moduleExports);
+    } catch (error) {
+      this.log().error("patch", "could not inspect the openai module", error);
+      return 0;
+    }
+    for (const target of targets) {
+      this.knownTargets().set(target.prototype, target.operation);
+      if (this.isEnabled()) this.patchPrototype(target);
+    }
+    return targets.length;
+  }
+
+  private patchPrototype({ prototype, operation }: PatchTarget): void {
+    try {
+      const nodule = prototype as Patchable;
+      const existing: PatchRecord | undefined = Object.prototype.hasOwnProperty.call(nodule, PATCH_RECORD)
+        ? nodule[PATCH_RECORD]
+        : undefined;
+      if (existing) {
+        if (existing.owner !== this) {
+          this.log().debug(`${operation.method} is already traced by another OpenAIInstrumentation; not patching again`);
+          return;
+        }
+        existing.active = true;
+        if (nodule.create !== existing.patched) redefine(nodule, "create", existing.patched);
+        return;
+      }
+      const original = nodule.create;
+      if (typeof original !== "function") return;
+      const record: PatchRecord = { owner: this, original, patched: original, active: true };
+      record.patched = this.createPatchedMethod(operation, record);
+      Object.defineProperty(nodule, PATCH_RECORD, { value: record, configurable: true, enumerable: false, writable: true });
+      redefine(nodule, "create", record.patched);
+    } catch (error) {
+      this.log().error("patch", `could not patch openai ${operation.method}`, error);
+    }
+  }
+
+  private unpatchAll(): void {
+    for (const prototype of this.knownTargets().keys()) {
+      try {
+        const nodule = prototype as Patchable;
+        if (!Object.prototype.hasOwnProperty.call(nodule, PATCH_RECORD)) continue;
+        const record: PatchRecord = nodule[PATCH_RECORD];
+        if (record.owner !== this) continue;
+        if (nodule.create === record.patched) {
+          redefine(nodule, "create", record.original);
+          delete nodule[PATCH_RECORD];
+        } else {
+          // someone wrapped over us: restoring would drop their wrapper, so step aside instead
+          record.active = false;
+        }
+      } catch (error) {
+        this.log().error("unpatch", "could not unpatch openai", error);
+      }
+    }
+  }
+
+  private createPatchedMethod(operation: Operation, record: PatchRecord): (...args: any[]) => any {
+    const original = record.original;
+    const log = (key: string, message: string, error: unknown) => this.log().error(key, message, error);
+    const start = (resource: unknown, body: unknown, parent: Context) => this.startCall(operation, resource, body, parent);
+    return function create(this: unknown, ...args: unknown[]) {
+      const active = context.active();
+      if (!record.active || active.getValue(INSIDE_CREATE) === true || isTracingSuppressed(active)) {
+        return Reflect.apply(original, this, args);
+      }
+      let call: OpenAICall;
+      let callContext: Context;
+      try {
+        call = start(this, args[0], active);
+        callContext = trace.setSpan(active, call.span).setValue(INSIDE_CREATE, true);
+      } catch (error) {
+        log("start", "could not start an OpenAI span", error);
+        return Reflect.apply(original, this, args);
+      }
+      let result: unknown;
+      try {
+        args[0] = call.sentBody;
+        result = context.with(callContext, Reflect.apply, undefined, original, this, args);
+      } catch (error) {
+        call.onError(error);
+        throw error;
+      }
+      try {
+        return observeResult(result, call);
+      } catch (error) {
+        log("result", "could not observe an OpenAI result", error);
+        call.end();
+        return result;
+      }
+    };
+  }
+
+  /** Starts the span of one call; throws only on a bug (the caller then runs the call untraced). */
+  private startCall(operation: Operation, resource: unknown, body: any, parent: Context): OpenAICall {
+    const settings = this.settings;
+    const server = serverOf((resource as { _client?: { baseURL?: unknown } } | undefined)?._client?.baseURL);
+    const attributes: Attributes = requestAttributes(operation, body, server);
+    if (settings.captureContent) {
+      try {
+        addInputContent(attributes, operation, body);
+      } catch (error) {
+        settings.log.error("content", "could not record OpenAI request content", error);
+      }
+    }
+    const model = body?.model;
+    const span = this.tracer.startSpan(
+      typeof model === "string" && model.length > 0 ? `${operation.name} ${model}` : operation.name,
+      { kind: SpanKind.CLIENT, attributes },
+      parent,
+    );
+    const injectUsage =
+      settings.streamUsage &&
+      (operation.api === "chat" || operation.api === "completions") &&
+      body?.stream === true &&
+      body.stream_options == null;
+    const sentBody = injectUsage ? { ...body, stream_options: { include_usage: true } } : body;
+    const call = new OpenAICall(span, operation, body, sentBody, injectUsage, settings);
+    if (settings.requestHook) {
+      try {
+        settings.requestHook(span, { method: operation.method, operationName: operation.name, request: body });
+      } catch (error) {
+        settings.log.error("requestHook", "the OpenAI requestHook threw", error);
+      }
+    }
+    return call;
+  }
+}
+
+function redefine(nodule: Patchable, name: string, value: unknown): void {
+  const descriptor = Object.getOwnPropertyDescriptor(nodule, name);
+  Object.defineProperty(nodule, name, {
+    value,
+    writable: descriptor?.writable ?? true,
+    enumerable: descriptor?.enumerable ?? false,
+    configurable: true,
+  });
+}
