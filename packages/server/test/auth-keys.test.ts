@@ -1,4 +1,15 @@
-import { ApiKeyVerifier, generateApiKey, hashApiKeySecret, parseApiKey, verifyApiKeySecret } from "../src/index";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import {
+  ApiKeyVerifier,
+  generateApiKey,
+  hashApiKeySecret,
+  openStorage,
+  parseApiKey,
+  verifyApiKeySecret,
+  type Storage,
+} from "../src/index";
 
 describe("API keys", () => {
   it("generates ak_<lookup>_<secret> keys that parse and verify against their stored hash", () => {
@@ -36,62 +47,60 @@ describe("API keys", () => {
 });
 
 describe("ApiKeyVerifier", () => {
-  function keyStore() {
-    const rows = new Map<string, { projectId: string; keyHash: string }>();
-    let lookups = 0;
-    return {
-      rows,
-      get lookups() {
-        return lookups;
-      },
-      async findKey(lookup: string) {
-        lookups++;
-        return rows.get(lookup);
-      },
-    };
+  let folder: string;
+  let storage: Storage;
+  let findKey: jest.SpyInstance;
+  beforeEach(async () => {
+    folder = mkdtempSync(path.join(tmpdir(), "agentops-keys-"));
+    storage = await openStorage(`sqlite:${path.join(folder, "keys.db")}`);
+    findKey = jest.spyOn(storage, "findKey");
+  });
+  afterEach(async () => {
+    await storage.close();
+    rmSync(folder, { recursive: true, force: true });
+  });
+
+  async function project(name: string): Promise<{ id: string; apiKey: string }> {
+    const key = generateApiKey();
+    const created = await storage.createProject(name, key.lookup, key.hash);
+    return { id: created.id, apiKey: key.apiKey };
   }
 
-  it("resolves a key to its project, remembers it, and forgets it after the TTL", async () => {
-    const store = keyStore();
-    const key = generateApiKey();
-    store.rows.set(key.lookup, { projectId: "p1", keyHash: key.hash });
+  it("resolves a key to its project and remembers it for the TTL", async () => {
+    const { id, apiKey } = await project("p1");
     let now = 1000;
-    const verifier = new ApiKeyVerifier(store, { cacheTtlMs: 100, now: () => now });
-    expect(await verifier.verify(key.apiKey)).toBe("p1");
-    expect(await verifier.verify(key.apiKey)).toBe("p1");
-    expect(store.lookups).toBe(1);
+    const verifier = new ApiKeyVerifier(storage, { cacheTtlMs: 100, now: () => now });
+    expect(await verifier.verify(apiKey)).toBe(id);
+    expect(await verifier.verify(apiKey)).toBe(id);
+    expect(findKey).toHaveBeenCalledTimes(1);
     now += 101;
-    store.rows.delete(key.lookup);
-    expect(await verifier.verify(key.apiKey)).toBeUndefined();
-    expect(store.lookups).toBe(2);
+    expect(await verifier.verify(apiKey)).toBe(id);
+    expect(findKey).toHaveBeenCalledTimes(2);
   });
 
   it("refuses a key whose secret does not match, and never caches refusals", async () => {
-    const store = keyStore();
-    const key = generateApiKey();
-    store.rows.set(key.lookup, { projectId: "p1", keyHash: key.hash });
-    const forged = `ak_${key.lookup}_${"A".repeat(43)}`;
-    const verifier = new ApiKeyVerifier(store);
+    const { apiKey } = await project("p1");
+    const lookup = parseApiKey(apiKey)!.lookup;
+    const forged = `ak_${lookup}_${"A".repeat(43)}`;
+    const verifier = new ApiKeyVerifier(storage);
     expect(await verifier.verify(forged)).toBeUndefined();
     expect(await verifier.verify(forged)).toBeUndefined();
-    expect(store.lookups).toBe(2);
+    expect(findKey).toHaveBeenCalledTimes(2);
     expect(await verifier.verify("not-a-key")).toBeUndefined();
-    expect(store.lookups).toBe(2);
+    expect(findKey).toHaveBeenCalledTimes(2);
   });
 
   it("keeps at most cacheSize keys, evicting the least recently used", async () => {
-    const store = keyStore();
-    const keys = [generateApiKey(), generateApiKey(), generateApiKey()];
-    keys.forEach((key, index) => store.rows.set(key.lookup, { projectId: `p${index}`, keyHash: key.hash }));
-    const verifier = new ApiKeyVerifier(store, { cacheSize: 2 });
+    const keys = [await project("p0"), await project("p1"), await project("p2")];
+    const verifier = new ApiKeyVerifier(storage, { cacheSize: 2 });
     await verifier.verify(keys[0]!.apiKey);
     await verifier.verify(keys[1]!.apiKey);
     await verifier.verify(keys[0]!.apiKey); // 0 is now the most recent
     await verifier.verify(keys[2]!.apiKey); // evicts 1
-    const before = store.lookups;
-    await verifier.verify(keys[0]!.apiKey);
-    expect(store.lookups).toBe(before);
-    await verifier.verify(keys[1]!.apiKey);
-    expect(store.lookups).toBe(before + 1);
+    const before = findKey.mock.calls.length;
+    expect(await verifier.verify(keys[0]!.apiKey)).toBe(keys[0]!.id);
+    expect(findKey).toHaveBeenCalledTimes(before);
+    expect(await verifier.verify(keys[1]!.apiKey)).toBe(keys[1]!.id);
+    expect(findKey).toHaveBeenCalledTimes(before + 1);
   });
 });
