@@ -256,9 +256,10 @@ export function errorType(error: unknown): string {
 /** Marks the span failed with `error`: status ERROR, `error.type`, an exception event. */
 export function recordError(span: Span, error: unknown, type = errorType(error)): void {
   span.setAttribute(ATTR_ERROR_TYPE, type);
-  if (error instanceof Error) {
-    span.recordException(error);
-    span.setStatus({ code: SpanStatusCode.ERROR, message: error.message });
+  // Duck-typed: errors from another realm (undici's, a vm context's) fail `instanceof Error`.
+  if (typeof error === "object" && error !== null && typeof (error as Error).message === "string") {
+    span.recordException(error as Error);
+    span.setStatus({ code: SpanStatusCode.ERROR, message: (error as Error).message });
   } else {
     span.setStatus({
       code: SpanStatusCode.ERROR,
