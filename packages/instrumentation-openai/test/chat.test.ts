@@ -318,15 +318,18 @@ describe("never breaking the application", () => {
   });
 
   it("patches a prototype once, however often it is instrumented", async () => {
+    const patched = OpenAI.Chat.Completions.prototype.create;
     instrumentation.manuallyInstrument(OpenAI);
     instrumentation.manuallyInstrument(client);
     const second = new OpenAIInstrumentation({ enabled: false });
     second.setTracerProvider(tracing.provider);
     second.enable();
     second.manuallyInstrument(OpenAI);
+    expect(OpenAI.Chat.Completions.prototype.create).toBe(patched);
     await client.chat.completions.create({ model: "gpt-4o-mini", messages: user("hi") });
     expect(tracing.spans()).toHaveLength(1);
     second.disable();
+    expect(OpenAI.Chat.Completions.prototype.create).toBe(patched);
   });
 
   it("traces a create nested in another create once", async () => {
