@@ -67,12 +67,19 @@ function replacer(_key: string, value: unknown): unknown {
 
 /** JSON of any value, never throwing (circular structures become a short note). */
 export function safeJson(value: unknown): string {
+  let json: string | undefined;
   try {
-    const json = JSON.stringify(value, replacer);
-    return cut(json === undefined ? "null" : json);
-  } catch (error) {
-    return JSON.stringify(`[unserializable: ${(error as Error)?.message ?? "error"}]`);
+    // The plain call is several times faster than one with a replacer; the replacer is only for
+    // what plain JSON cannot take (BigInt).
+    json = JSON.stringify(value);
+  } catch {
+    try {
+      json = JSON.stringify(value, replacer);
+    } catch (error) {
+      return JSON.stringify(`[unserializable: ${(error as Error)?.message ?? "error"}]`);
+    }
   }
+  return cut(json === undefined ? "null" : json);
 }
 
 function text(value: unknown): string {

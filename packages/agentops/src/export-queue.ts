@@ -28,6 +28,8 @@ export class ExportQueue {
   private items: ReadableSpan[] = [];
   private head = 0;
   private timer: NodeJS.Timeout | undefined;
+  /** Whether the pending timer is an immediate one (a full batch waits). */
+  private immediate = false;
   private inFlight: Promise<void> | undefined;
   private backoffMs = 0;
   private retryAt = 0;
@@ -61,9 +63,12 @@ export class ExportQueue {
       return;
     }
     this.items.push(span);
-    if (this.inFlight === undefined) {
-      if (this.items.length - this.head >= this.options.batchSize && this.retryAt === 0) this.schedule(0);
-      else if (this.timer === undefined) this.schedule(this.options.maxWaitMs);
+    if (this.inFlight !== undefined || this.immediate) return;
+    if (this.items.length - this.head >= this.options.batchSize && this.retryAt === 0) {
+      // A full batch: export as soon as the application yields (scheduled once, not once per span).
+      this.schedule(0);
+    } else if (this.timer === undefined) {
+      this.schedule(this.options.maxWaitMs);
     }
   }
 
@@ -116,6 +121,7 @@ export class ExportQueue {
   }
 
   private clearTimer(): void {
+    this.immediate = false;
     if (this.timer !== undefined) {
       clearTimeout(this.timer);
       this.timer = undefined;
@@ -124,8 +130,10 @@ export class ExportQueue {
 
   private schedule(delayMs: number): void {
     this.clearTimer();
+    this.immediate = delayMs === 0;
     this.timer = setTimeout(() => {
       this.timer = undefined;
+      this.immediate = false;
       this.retryAt = 0;
       const waiters = this.waiters;
       this.waiters = [];
