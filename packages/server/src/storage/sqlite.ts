@@ -412,7 +412,7 @@ export class SqliteStorage implements Storage {
 
   async setSettingIfAbsent(name: string, value: string): Promise<string> {
     this.statement("INSERT INTO settings (name, value) VALUES (?, ?) ON CONFLICT DO NOTHING").run(name, value);
-    return ((await this.getSetting(name)) as string | undefined) ?? value;
+    return (await this.getSetting(name)) ?? value;
   }
 
   async close(): Promise<void> {

@@ -88,7 +88,15 @@ export type DecodedSpan = Pick<
   scope: string | null;
 };
 
-/** The contract's `/v2/sessions/:id/stats` body. */
+/**
+ * The contract's `/v2/sessions/:id/stats` body. `end_state` is the root span's (a later root wins
+ * over markers); with none, "Indeterminate" / "timed out" once no span has been received for the
+ * session timeout, else null (running). `end_timestamp` is the last span's end once there is an
+ * end state, null while running; `duration_ms` runs from the first span's start to the last
+ * span's end seen so far. `events` = llm_calls + tool_calls + actions + errors, where `errors`
+ * counts every span with `isError` (a failed LLM call is one LLM call and one error).
+ * `total_tokens` = prompt + completion; `cached_tokens` and `reasoning_tokens` are parts of those.
+ */
 export interface SessionStats {
   session_id: string;
   project_id: string;
@@ -137,7 +145,7 @@ export interface ListSessionsQuery {
   tag?: string;
   /** "running" selects sessions with no end state yet. */
   endState?: EndState | "running";
-  /** ISO timestamps bounding the session start. */
+  /** ISO timestamps bounding the session start: `from` inclusive, `to` exclusive. */
   from?: string;
   to?: string;
 }
@@ -166,6 +174,7 @@ export interface Storage {
   /**
    * Stores a batch atomically, idempotent by (project, trace id, span id), and updates the
    * per-session rollups in the same transaction. When it resolves, the batch is durable.
+   * Rejects with `UnknownProjectError` for a project id that no project has.
    */
   ingest(projectId: string, spans: NormalizedSpan[]): Promise<IngestResult>;
 
@@ -180,6 +189,7 @@ export interface Storage {
   /** The session's spans ordered by start time, read in pages so memory stays flat. */
   sessionSpans(projectId: string, sessionId: string, batchSize?: number): AsyncIterable<StoredSpan[]>;
 
+  /** Newest first; a malformed cursor, `from` or `to` rejects with `StorageQueryError` (a 400). */
   listSessions(projectId: string, query: ListSessionsQuery, now?: number): Promise<ListSessionsPage>;
 
   /** Projects and keys: `keyHash` is the salted hash; the plain key is never stored. */
