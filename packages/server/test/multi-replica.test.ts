@@ -1,0 +1,110 @@
+import { traceIdToUuid } from "@agentops/semconv";
+import { type SessionStats } from "../src/index";
+import { assertBuilt, runCli, startServe, type ServeProcess } from "./utils/cli-process";
+import { hex, otlpBody, sessionSpans, type SpanInput } from "./utils/otlp-bodies";
+import { PG_URL, pgSchemas } from "./utils/pg-schema";
+
+/**
+ * Several `agentops-server serve` processes on one PostgreSQL database: the spans of one session
+ * arrive at different replicas, concurrently, and every replica answers the same stats as a
+ * single server that received them all.
+ */
+if (!PG_URL) {
+  console.warn("multi-replica test NOT RUN: set AGENTOPS_TEST_PG_URL=postgres://user:password@host:port/database");
+  test.skip("multi-replica test NOT RUN (AGENTOPS_TEST_PG_URL is not set)", () => undefined);
+} else {
+  describe("two replicas on one PostgreSQL database", () => {
+    const schemas = pgSchemas(PG_URL);
+    const running: ServeProcess[] = [];
+    beforeAll(() => assertBuilt());
+    afterAll(async () => {
+      await Promise.all(running.splice(0).map((serve) => serve.stop("SIGKILL")));
+      await schemas.dropAll();
+    });
+
+    async function project(db: string): Promise<string> {
+      const result = await runCli(["projects", "create", "replicated", "--db", db, "--json"]);
+      expect(result.code).toBe(0);
+      return JSON.parse(result.stdout).api_key;
+    }
+
+    async function send(url: string, apiKey: string, spans: SpanInput[], encoding: "json" | "protobuf"): Promise<void> {
+      const response = await fetch(`${url}/v1/traces`, {
+        method: "POST",
+        headers: { "content-type": encoding === "json" ? "application/json" : "application/x-protobuf", "x-agentops-api-key": apiKey },
+        body: otlpBody(spans, encoding),
+      });
+      expect(response.status).toBe(200);
+    }
+
+    async function stats(url: string, apiKey: string, sessionId: string): Promise<SessionStats> {
+      const response = await fetch(`${url}/v2/sessions/${sessionId}/stats`, { headers: { "x-agentops-api-key": apiKey } });
+      expect(response.status).toBe(200);
+      return (await response.json()) as SessionStats;
+    }
+
+    /** One session: the SDK's spans plus 300 more LLM and tool calls from "other processes". */
+    function workload(): { sessionId: string; batches: SpanInput[][] } {
+      const session = sessionSpans({ tags: ["replicated"] });
+      const extra: SpanInput[] = Array.from({ length: 300 }, (_, index) => ({
+        traceId: session.traceId,
+        parentSpanId: session.rootSpanId,
+        name: index % 3 === 0 ? "execute_tool fetch" : "chat gpt-4o-mini",
+        startMs: Date.now() - 30_000 + index,
+        attributes:
+          index % 3 === 0
+            ? { "gen_ai.operation.name": "execute_tool", "gen_ai.tool.name": "fetch" }
+            : {
+                "gen_ai.operation.name": "chat",
+                "gen_ai.provider.name": "openai",
+                "gen_ai.request.model": "gpt-4o-mini",
+                "gen_ai.usage.input_tokens": 100 + index,
+                "gen_ai.usage.output_tokens": 10 + (index % 7),
+                "gen_ai.usage.cache_read.input_tokens": index % 5 === 0 ? 50 : 0,
+              },
+      }));
+      // Fixed span ids, so a batch sent twice is the same spans twice.
+      const all = [...session.spans, ...extra].map((span) => ({ ...span, spanId: span.spanId ?? hex(8) }));
+      const batches: SpanInput[][] = [];
+      for (let i = 0; i < all.length; i += 16) batches.push(all.slice(i, i + 16));
+      return { sessionId: session.sessionId, batches };
+    }
+
+    it("files spans sent to either replica under one session, with the same stats as one server", async () => {
+      const sharedDb = await schemas.fresh();
+      const referenceDb = await schemas.fresh();
+      const sharedKey = await project(sharedDb);
+      const referenceKey = await project(referenceDb);
+      const [first, second, reference] = await Promise.all([
+        startServe(["--port", "0", "--db", sharedDb]),
+        startServe(["--port", "0", "--db", sharedDb]),
+        startServe(["--port", "0", "--db", referenceDb]),
+      ]);
+      running.push(first, second, reference);
+
+      const { sessionId, batches } = workload();
+      // Replicas get alternate batches, all at once; some batches are delivered to both (an
+      // exporter retrying against another replica behind a load balancer).
+      await Promise.all(
+        batches.flatMap((batch, index) => [
+          send(index % 2 === 0 ? first.url : second.url, sharedKey, batch, index % 3 === 0 ? "json" : "protobuf"),
+          ...(index % 5 === 0 ? [send(index % 2 === 0 ? second.url : first.url, sharedKey, batch, "protobuf")] : []),
+        ]),
+      );
+      for (const batch of batches) await send(reference.url, referenceKey, batch, "protobuf");
+
+      const expected = await stats(reference.url, referenceKey, sessionId);
+      expect(expected.llm_calls).toBe(201);
+      const strip = ({ project_id: _project, ...rest }: SessionStats) => rest;
+      expect(strip(await stats(first.url, sharedKey, sessionId))).toEqual(strip(expected));
+      expect(strip(await stats(second.url, sharedKey, sessionId))).toEqual(strip(expected));
+
+      // A trace id neither replica has seen becomes a session on whichever gets it.
+      const traceId = hex(16);
+      await send(second.url, sharedKey, [{ traceId, name: "chat gpt-4o", startMs: Date.now(), attributes: { "gen_ai.provider.name": "openai", "gen_ai.request.model": "gpt-4o", "gen_ai.usage.input_tokens": 10 } }], "json");
+      expect((await stats(first.url, sharedKey, traceIdToUuid(traceId))).prompt_tokens).toBe(10);
+
+      for (const serve of [first, second, reference]) expect(await serve.stop("SIGTERM")).toBe(0);
+    });
+  });
+}
