@@ -29,5 +29,4 @@ module.exports = {
   },
   testTimeout: 60_000,
   maxWorkers: 2,
-  reporters: ["default", "<rootDir>/scripts/summary-reporter.js"],
 };
