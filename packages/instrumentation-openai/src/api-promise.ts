@@ -17,7 +17,11 @@ export function observeResult(result: any, call: OpenAICall): any {
     return result;
   }
   if (typeof result._thenUnwrap === "function") {
-    if (typeof result.asResponse === "function") result.asResponse().then(noop, call.onError);
+    // The raw response promise (a private field of every APIPromise so far) rejects on every API
+    // and connection error without reading the body; asResponse() is the public way to it.
+    const responsePromise = result.responsePromise;
+    if (responsePromise && typeof responsePromise.then === "function") responsePromise.then(noop, call.onError);
+    else if (typeof result.asResponse === "function") result.asResponse().then(noop, call.onError);
     const wrapped = result._thenUnwrap(call.onData);
     watchConsumption(wrapped, call);
     return wrapped;
@@ -41,25 +45,18 @@ function watchConsumption(wrapped: any, call: OpenAICall): void {
   const asResponse = wrapped?.asResponse;
   if (typeof parse !== "function" || typeof asResponse !== "function") return;
   let parsing = false;
-  Object.defineProperty(wrapped, "parse", {
-    configurable: true,
-    writable: true,
-    value: function parseObserved(this: unknown) {
-      const promise = parse.call(this);
-      if (!parsing) {
-        parsing = true;
-        promise.then(noop, call.onError);
-      }
-      return promise;
-    },
-  });
-  Object.defineProperty(wrapped, "asResponse", {
-    configurable: true,
-    writable: true,
-    value: function asResponseObserved(this: unknown) {
-      const promise = asResponse.call(this);
-      if (!parsing) promise.then(call.onRawResponse, noop);
-      return promise;
-    },
-  });
+  // plain own properties shadowing the prototype's methods: cheaper than defineProperty
+  wrapped.parse = function parseObserved(this: unknown) {
+    const promise = parse.call(this);
+    if (!parsing) {
+      parsing = true;
+      promise.then(noop, call.onError);
+    }
+    return promise;
+  };
+  wrapped.asResponse = function asResponseObserved(this: unknown) {
+    const promise = asResponse.call(this);
+    if (!parsing) promise.then(call.onRawResponse, noop);
+    return promise;
+  };
 }

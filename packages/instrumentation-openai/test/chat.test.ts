@@ -249,12 +249,40 @@ describe("errors", () => {
     expect(onlySpan().attributes["error.type"]).toBe("APIUserAbortError");
   });
 
+  it("ends the span of a failing parse() helper call", async () => {
+    provider.script({ status: 500 });
+    await expect(client.chat.completions.parse({ model: "gpt-4o-mini", messages: user("hi") })).rejects.toBeInstanceOf(
+      OpenAI.InternalServerError,
+    );
+    expect(onlySpan().attributes["error.type"]).toBe("InternalServerError");
+  });
+
   it("ends the span when the error is awaited by nobody but the raw response", async () => {
     provider.script({ status: 500 });
     await expect(client.chat.completions.create({ model: "gpt-4o-mini", messages: user("hi") }).asResponse()).rejects.toBeInstanceOf(
       OpenAI.InternalServerError,
     );
     expect(onlySpan().attributes["error.type"]).toBe("InternalServerError");
+  });
+});
+
+describe("configuration", () => {
+  const variable = "OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT";
+  const saved = process.env[variable];
+  afterEach(() => {
+    if (saved === undefined) delete process.env[variable];
+    else process.env[variable] = saved;
+  });
+
+  it("takes content capture from the environment unless the option says otherwise", () => {
+    process.env[variable] = "TRUE";
+    expect(new OpenAIInstrumentation({ enabled: false }).getConfig().captureContent).toBe(true);
+    expect(new OpenAIInstrumentation({ enabled: false, captureContent: false }).getConfig().captureContent).toBe(false);
+    process.env[variable] = "false";
+    expect(new OpenAIInstrumentation({ enabled: false }).getConfig().captureContent).toBe(false);
+    delete process.env[variable];
+    const defaults = new OpenAIInstrumentation({ enabled: false }).getConfig();
+    expect(defaults).toMatchObject({ enabled: false, captureContent: false, streamUsage: true });
   });
 });
 
