@@ -80,7 +80,8 @@ describe("agentops-server CLI", () => {
     const exported = await fetch(`${serve.url}/v2/sessions/${session.sessionId}/export`, {
       headers: { "x-agentops-api-key": apiKey },
     });
-    expect((await exported.json()).llms[0].prompt).toBeDefined();
+    const body = (await exported.json()) as { llms: Array<{ prompt: unknown }> };
+    expect(body.llms[0]!.prompt).toEqual([{ role: "user", parts: [{ type: "text", content: "hello" }] }]);
 
     await waitFor(() => serve.logs.filter((entry) => entry.msg === "request").length >= 4);
     const requests = serve.logs.filter((entry) => entry.msg === "request");

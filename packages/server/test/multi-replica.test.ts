@@ -9,12 +9,13 @@ import { PG_URL, pgSchemas } from "./utils/pg-schema";
  * arrive at different replicas, concurrently, and every replica answers the same stats as a
  * single server that received them all.
  */
-if (!PG_URL) {
+const pgUrl = PG_URL;
+if (!pgUrl) {
   console.warn("multi-replica test NOT RUN: set AGENTOPS_TEST_PG_URL=postgres://user:password@host:port/database");
   test.skip("multi-replica test NOT RUN (AGENTOPS_TEST_PG_URL is not set)", () => undefined);
 } else {
   describe("two replicas on one PostgreSQL database", () => {
-    const schemas = pgSchemas(PG_URL);
+    const schemas = pgSchemas(pgUrl);
     const running: ServeProcess[] = [];
     beforeAll(() => assertBuilt());
     afterAll(async () => {
