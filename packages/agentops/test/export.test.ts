@@ -80,7 +80,7 @@ describe("export", () => {
     const perTick = 50;
     const started = Date.now();
     let recorded = 0;
-    let slowest = 0;
+    const perEventMs: number[] = [];
     const heapBefore = process.memoryUsage().heapUsed;
     let heapPeak = heapBefore;
     // The app keeps working: 50 events every 100 ms for 60 s (about 30,000 events) while nothing listens.
@@ -88,7 +88,7 @@ describe("export", () => {
       const t0 = process.hrtime.bigint();
       for (let i = 0; i < perTick; i++) session.record(new ActionEvent({ actionType: "during-outage", params: { i: recorded + i } }));
       const tickMs = Number(process.hrtime.bigint() - t0) / 1e6;
-      slowest = Math.max(slowest, tickMs / perTick);
+      perEventMs.push(tickMs / perTick);
       recorded += perTick;
       heapPeak = Math.max(heapPeak, process.memoryUsage().heapUsed);
       await new Promise((resolve) => setTimeout(resolve, 100));
@@ -98,8 +98,11 @@ describe("export", () => {
     expect(stats.retries).toBeGreaterThan(5);
     expect(stats.droppedBufferFull).toBe(0);
     expect(stats.queued).toBe(recorded + 1);
-    // Generous bounds: recording never waits on the network, and the queue's memory is proportional to it.
-    expect(slowest).toBeLessThan(1);
+    // Generous bounds (the figures are for benchmarks): recording never waits on the network, the
+    // event loop kept turning, and the queue's memory stays proportional to what it holds.
+    perEventMs.sort((a, b) => a - b);
+    expect(perEventMs[Math.floor(perEventMs.length / 2)]).toBeLessThan(0.5);
+    expect(perEventMs.length).toBeGreaterThan(300);
     expect(heapPeak - heapBefore).toBeLessThan(400 * 1024 * 1024);
 
     const receiver = await new OtlpReceiver().start(port);
