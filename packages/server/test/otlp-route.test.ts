@@ -258,6 +258,21 @@ describe("POST /v1/traces limits", () => {
     }
   });
 
+  it("answers 503 with Retry-After when the store fails, so the exporter retries", async () => {
+    const server = await startTestServer();
+    try {
+      const headers = { "content-type": "application/x-protobuf", "x-agentops-api-key": server.projectA.apiKey };
+      expect((await post(server, otlpBody(sessionSpans().spans, "protobuf"), headers)).status).toBe(200);
+      await server.storage.close(); // the key stays cached; the write fails
+      const failed = await post(server, otlpBody(sessionSpans().spans, "protobuf"), headers);
+      expect(failed.status).toBe(503);
+      expect(failed.headers.get("retry-after")).toBe("5");
+      expect(rpcStatus("protobuf", failed.body)).toEqual({ code: 14, message: "the spans could not be stored; retry later" });
+    } finally {
+      await server.app.close();
+    }
+  });
+
   it("takes a large batch of spans in one request, all committed", async () => {
     const server = await startTestServer();
     try {
