@@ -265,6 +265,18 @@ export class Client implements SessionHost, SessionLookup, ExitHost {
     await this.flush();
   }
 
+  /** @internal */
+  endOwnedSessionsSync(state: EndState, reason: string): void {
+    for (const session of [...this.active.values()]) {
+      if (session.isInherited || session.config.skipAutoEndSession) continue;
+      session.finish(state, reason);
+    }
+    const deadline = Date.now() + this.config.maxWaitTime;
+    for (const queue of this.processor.queues) {
+      if (queue.size > 0) queue.drainSync(Math.max(1, deadline - Date.now()));
+    }
+  }
+
   // ---------------------------------------------------------------------------------------------
   // Context (SessionLookup)
   // ---------------------------------------------------------------------------------------------

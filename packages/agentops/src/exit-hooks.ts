@@ -6,6 +6,8 @@ import { logger } from "./logger";
 export interface ExitHost {
   /** Ends this process's own open sessions (not joined ones, not those that opted out), then flushes every queue; bounded. */
   endOwnedSessions(state: EndState, reason: string, error?: unknown): Promise<void>;
+  /** The same, synchronously, for an explicit `process.exit()`. */
+  endOwnedSessionsSync(state: EndState, reason: string): void;
 }
 
 const SIGNALS = ["SIGINT", "SIGTERM"] as const;
@@ -15,6 +17,7 @@ type HandledSignal = (typeof SIGNALS)[number];
  * Ends open sessions when the process ends without ending them, then lets the process end as
  * it would have:
  * - natural exit (`beforeExit`): `Indeterminate`, flushed; the exit code is untouched;
+ * - `process.exit()`: `Indeterminate`, sent synchronously (bounded by maxWaitTime) in `exit`;
  * - SIGINT / SIGTERM: `Indeterminate` with the signal as reason, flushed, then the signal is
  *   raised again so the process dies of it (130 / 143) — unless the app listens for it itself,
  *   in which case its handler decides;
@@ -39,6 +42,7 @@ export class ExitHooks {
     if (this.installed) return;
     this.installed = true;
     process.on("beforeExit", this.onBeforeExit);
+    process.on("exit", this.onExit);
     process.on("uncaughtException", this.onUncaught);
     for (const [signal, listener] of this.signalListeners) process.on(signal, listener);
   }
@@ -51,6 +55,7 @@ export class ExitHooks {
   private remove(): void {
     this.installed = false;
     process.removeListener("beforeExit", this.onBeforeExit);
+    process.removeListener("exit", this.onExit);
     process.removeListener("uncaughtException", this.onUncaught);
     for (const [signal, listener] of this.signalListeners) process.removeListener(signal, listener);
   }
@@ -65,6 +70,17 @@ export class ExitHooks {
         this.exiting = false;
         this.remove();
       });
+  };
+
+  /** An explicit `process.exit()` (or anything else that skipped beforeExit): end and send synchronously. */
+  private readonly onExit = (code: number): void => {
+    // After a crash or a signal the asynchronous flush already had its maxWaitTime.
+    if (this.crashing || this.endingForSignal) return;
+    try {
+      this.host.endOwnedSessionsSync("Indeterminate", `process.exit(${code})`);
+    } catch (error) {
+      logger.debug("ending sessions at process.exit failed", error);
+    }
   };
 
   private onSignal(signal: HandledSignal): void {

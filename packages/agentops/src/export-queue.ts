@@ -109,6 +109,29 @@ export class ExportQueue {
     }
   }
 
+  /**
+   * Exports what is queued synchronously, within `timeoutMs`, for the `exit` event (an explicit
+   * `process.exit()`), where no timer or promise will run again. Uses the exporter's `exportSync`
+   * when it has one; otherwise an exporter that answers synchronously (in memory) still works.
+   */
+  drainSync(timeoutMs: number): void {
+    const deadline = Date.now() + timeoutMs;
+    const exporter = this.exporter as SpanExporter & { exportSync?(spans: ReadableSpan[], timeoutMs: number): boolean };
+    while (this.size > 0 && Date.now() < deadline) {
+      const end = Math.min(this.items.length, this.head + this.options.batchSize);
+      const batch = this.items.slice(this.head, end);
+      let delivered = false;
+      if (typeof exporter.exportSync === "function") {
+        delivered = exporter.exportSync(batch, Math.max(1, deadline - Date.now()));
+      } else {
+        exporter.export(batch, (result) => (delivered = result.code === ExportResultCode.SUCCESS));
+      }
+      if (!delivered) return;
+      this.advance(batch.length);
+      this.counters.exported += batch.length;
+    }
+  }
+
   async shutdown(timeoutMs: number): Promise<void> {
     await this.flush(timeoutMs);
     this.closed = true;

@@ -1,3 +1,4 @@
+import { spawnSync } from "node:child_process";
 import * as http from "node:http";
 import * as https from "node:https";
 import { ExportResultCode, type ExportResult } from "@opentelemetry/core";
@@ -139,6 +140,27 @@ export class OtlpHttpExporter implements SpanExporter {
     request.end(body);
   }
 
+  /**
+   * Sends spans and waits for the answer synchronously, for the `exit` event, where nothing
+   * asynchronous runs any more: a short-lived node process does the request. True on a 2xx.
+   */
+  exportSync(spans: ReadableSpan[], timeoutMs: number): boolean {
+    if (this.shutDown || spans.length === 0) return spans.length === 0;
+    try {
+      const body = ProtobufTraceSerializer.serializeRequest(spans);
+      if (!body) return false;
+      const result = spawnSync(process.execPath, ["-e", SYNC_SENDER, this.url.href, JSON.stringify(this.headers), String(timeoutMs)], {
+        input: body,
+        timeout: timeoutMs,
+        stdio: ["pipe", "ignore", "ignore"],
+        env: {},
+      });
+      return result.status === 0;
+    } catch {
+      return false;
+    }
+  }
+
   async shutdown(): Promise<void> {
     this.shutDown = true;
     this.agent.destroy();
@@ -146,3 +168,22 @@ export class OtlpHttpExporter implements SpanExporter {
 
   async forceFlush(): Promise<void> {}
 }
+
+/** The program of the short-lived process behind {@link OtlpHttpExporter.exportSync}: POST stdin, exit 0 on a 2xx. */
+const SYNC_SENDER = `
+const [url, headers, timeout] = process.argv.slice(1);
+const chunks = [];
+process.stdin.on("data", (c) => chunks.push(c));
+process.stdin.on("end", () => {
+  const body = Buffer.concat(chunks);
+  const target = new URL(url);
+  const request = require(target.protocol === "https:" ? "https" : "http").request(target, {
+    method: "POST",
+    headers: { ...JSON.parse(headers), "content-length": String(body.length) },
+    timeout: Number(timeout),
+  }, (response) => { response.resume(); response.on("end", () => process.exit(response.statusCode >= 200 && response.statusCode < 300 ? 0 : 1)); });
+  request.on("timeout", () => process.exit(1));
+  request.on("error", () => process.exit(1));
+  request.end(body);
+});
+`;

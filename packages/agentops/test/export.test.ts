@@ -108,6 +108,8 @@ describe("export", () => {
     const receiver = await new OtlpReceiver().start(port);
     try {
       await receiver.waitFor((spans) => spans.length >= recorded + 1, 60_000);
+      // The receiver has the last batch; let the SDK see its answer too.
+      expect(await agentops.flush()).toBe(true);
       expect(receiver.ofKind("action")).toHaveLength(recorded);
       const seen = new Set(receiver.ofKind("action").map((span) => span.attributes["agentops.event.params"]));
       expect(seen.size).toBe(recorded);

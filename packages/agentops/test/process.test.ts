@@ -57,7 +57,7 @@ function start(mode: string, receiver: OtlpReceiver, env: Record<string, string>
     stderr: () => stderr,
     exit,
     async next(predicate) {
-      const deadline = Date.now() + 20_000;
+      const deadline = Date.now() + 45_000;
       for (;;) {
         const found = messages.find(predicate);
         if (found) return found;
@@ -95,6 +95,17 @@ describe("a process that ends without ending its session", () => {
     expect(root?.attributes["agentops.session.end_state"]).toBe("Indeterminate");
     expect(receiver.ofKind("action")).toHaveLength(1);
     expect(receiver.requests.every((request) => request.apiKey === "ak_test_key")).toBe(true);
+  });
+
+  it("explicit process.exit(): the session is sent synchronously as Indeterminate and the code is kept", async () => {
+    const child = start("process-exit", receiver);
+    const { session } = await child.next((m) => m.session);
+    const { code } = await child.exit;
+    expect(code).toBe(4);
+    const root = rootOf(session);
+    expect(root?.attributes["agentops.session.end_state"]).toBe("Indeterminate");
+    expect(root?.attributes["agentops.session.end_state_reason"]).toBe("process.exit(4)");
+    expect(receiver.ofKind("action")).toHaveLength(1);
   });
 
   it("SIGINT: Indeterminate with the signal as reason, then exit status 130", async () => {
