@@ -28,6 +28,7 @@ describe("export", () => {
       expect(receiver.ofKind("action")).toHaveLength(1);
       expect(agentops.getClient()!.exportStats()).toMatchObject({ retries: 1, droppedBufferFull: 0, droppedRejected: 0, queued: 0 });
     } finally {
+      await agentops.shutdown();
       await receiver.stop();
     }
   });
@@ -44,6 +45,7 @@ describe("export", () => {
       await agentops.flush();
       expect(receiver.ofKind("action").map((span) => span.attributes["agentops.action.type"])).toEqual(["accepted"]);
     } finally {
+      await agentops.shutdown();
       await receiver.stop();
     }
   });
@@ -59,6 +61,7 @@ describe("export", () => {
       expect(agentops.getClient()!.exportStats()).toMatchObject({ droppedBufferFull: 0, droppedRejected: 0, queued: 0 });
       expect(session.getAnalytics().actions).toBe(100_000);
     } finally {
+      await agentops.shutdown();
       await receiver.stop();
     }
   }, 120_000);
