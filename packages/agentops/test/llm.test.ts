@@ -110,3 +110,23 @@ it("ES modules: `node --import agentops/register` traces imported clients with n
   expect(code).toBe(0);
   check(messages, stderr);
 });
+
+it("two sessions in concurrent tasks each get their own auto-traced LLM calls", async () => {
+  provider.reset();
+  const { messages, stderr, code } = await run([path.join(FIXTURES, "llm-concurrent.cjs")]);
+  expect(code).toBe(0);
+  const results = messages.find((m) => m.results)?.results;
+  if (!results) throw new Error(stderr);
+  const [a, b] = results;
+  expect(a.llmCalls).toBe(3);
+  expect(b.llmCalls).toBe(4);
+  await receiver.waitFor((spans) => spans.filter((span) => span.attributes["gen_ai.operation.name"] === "chat").length === 7);
+  const promptsOf = (id: string) =>
+    receiver.spans
+      .filter((span) => span.attributes["gen_ai.operation.name"] === "chat" && span.traceId === id.replace(/-/g, ""))
+      .map((span) => JSON.parse(span.attributes["gen_ai.input.messages"] as string)[0].parts[0].content as string);
+  expect(promptsOf(a.session).every((prompt) => prompt.startsWith("a "))).toBe(true);
+  expect(promptsOf(b.session).every((prompt) => prompt.startsWith("b "))).toBe(true);
+  expect(promptsOf(a.session)).toHaveLength(3);
+  expect(promptsOf(b.session)).toHaveLength(4);
+});
