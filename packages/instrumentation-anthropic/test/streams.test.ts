@@ -116,6 +116,19 @@ describe("messages.create({ stream: true })", () => {
     expect(stream.controller.signal.aborted).toBe(true);
   });
 
+  it("ends the span without an error when the application aborts a raw stream (it then ends quietly)", async () => {
+    const stream = await harness.client.messages.create(STREAMED);
+    let read = 0;
+    for await (const _event of stream) {
+      read += 1;
+      if (read === 1) stream.controller.abort();
+    }
+    const span = harness.onlySpan();
+    expect(span.status.code).toBe(SpanStatusCode.UNSET);
+    expect(span.attributes[ATTR_ERROR_TYPE]).toBeUndefined();
+    expect(span.attributes[ATTR_GEN_AI_RESPONSE_ID]).toMatch(/^msg_/);
+  });
+
   it("keeps tee() working: both halves see every event, and one span records the call", async () => {
     const [left, right] = (await harness.client.messages.create(STREAMED)).tee();
     const leftEvents: Anthropic.RawMessageStreamEvent[] = [];
