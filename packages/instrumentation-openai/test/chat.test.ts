@@ -249,6 +249,36 @@ describe("errors", () => {
     expect(onlySpan().attributes["error.type"]).toBe("APIUserAbortError");
   });
 
+  it("hands the caller the very error object, thrown or rejected", async () => {
+    const thrown = new Error("thrown synchronously");
+    const rejected = new Error("rejected");
+    class Throwing {
+      create(): never {
+        throw thrown;
+      }
+    }
+    class Rejecting {
+      create(): Promise<never> {
+        return Promise.reject(rejected);
+      }
+    }
+    instrumentation.manuallyInstrument({ OpenAI: Object.assign(function Fake() {}, { Chat: { Completions: Throwing } }) });
+    instrumentation.manuallyInstrument({ OpenAI: Object.assign(function Fake() {}, { Embeddings: Rejecting }) });
+    let caught: unknown;
+    try {
+      new Throwing().create();
+    } catch (error) {
+      caught = error;
+    }
+    expect(caught).toBe(thrown);
+    await expect(new Rejecting().create()).rejects.toBe(rejected);
+    const spans = tracing.spans();
+    expect(spans.map((span) => [span.name, span.status.code, span.attributes["error.type"]])).toEqual([
+      ["chat", SpanStatusCode.ERROR, "Error"],
+      ["embeddings", SpanStatusCode.ERROR, "Error"],
+    ]);
+  });
+
   it("ends the span of a failing parse() helper call", async () => {
     provider.script({ status: 500 });
     await expect(client.chat.completions.parse({ model: "gpt-4o-mini", messages: user("hi") })).rejects.toBeInstanceOf(
