@@ -17,10 +17,6 @@ function isObject(value: unknown): value is Record<string, any> {
   return typeof value === "object" && value !== null;
 }
 
-function modality(blockType: string): string {
-  return blockType === "document" ? "document" : blockType;
-}
-
 /** A tool result's content: its text when it is only text blocks, else its blocks as parts. */
 function toolResponse(content: unknown): unknown {
   if (!Array.isArray(content)) return content ?? "";
@@ -58,10 +54,10 @@ export function toPart(block: unknown): Part {
     case "document": {
       const source = block.source;
       if (isObject(source) && source.type === "url")
-        return { type: "uri", modality: modality(block.type), uri: source.url };
+        return { type: "uri", modality: block.type, uri: source.url };
       return {
         type: "blob",
-        modality: modality(block.type),
+        modality: block.type,
         mime_type: isObject(source) ? source.media_type : undefined,
       };
     }

@@ -126,6 +126,42 @@ describe("captureContent: true", () => {
     ]);
   });
 
+  it("describes images and documents without copying their data, and keeps thinking as reasoning", async () => {
+    const pixels = "iVBORw0KGgo".repeat(100);
+    await harness.client.messages.create({
+      ...QUESTION,
+      messages: [
+        {
+          role: "user",
+          content: [
+            { type: "image", source: { type: "base64", media_type: "image/png", data: pixels } },
+            { type: "document", source: { type: "url", url: "https://example.com/report.pdf" } },
+            { type: "text", text: "Summarise." },
+          ],
+        },
+        {
+          role: "assistant",
+          content: [{ type: "thinking", thinking: "Two attachments.", signature: "sig" }],
+        },
+        { role: "user", content: "Go on." },
+      ],
+    });
+    const input = harness.onlySpan().attributes[ATTR_GEN_AI_INPUT_MESSAGES] as string;
+    expect(input).not.toContain(pixels);
+    expect(json(input)).toEqual([
+      {
+        role: "user",
+        parts: [
+          { type: "blob", modality: "image", mime_type: "image/png" },
+          { type: "uri", modality: "document", uri: "https://example.com/report.pdf" },
+          { type: "text", content: "Summarise." },
+        ],
+      },
+      { role: "assistant", parts: [{ type: "reasoning", content: "Two attachments." }] },
+      { role: "user", parts: [{ type: "text", content: "Go on." }] },
+    ]);
+  });
+
   it("records the streamed answer rebuilt from its deltas", async () => {
     await harness.client.messages.stream(QUESTION).finalMessage();
     expect(json(harness.onlySpan().attributes[ATTR_GEN_AI_OUTPUT_MESSAGES])).toEqual([
