@@ -242,6 +242,44 @@ describe("decodeTraceRequest", () => {
     expect(result.errors[0]).toMatch(/traceId must be 16 bytes/);
   });
 
+  it("rejects a span whose attribute nests too deep, in both encodings", () => {
+    let nested: Record<string, unknown> = { stringValue: "leaf" };
+    for (let i = 0; i < 20; i++) nested = { arrayValue: { values: [nested] } };
+    const request = {
+      resourceSpans: [
+        {
+          scopeSpans: [
+            {
+              spans: [
+                { traceId: Buffer.alloc(16, 1), spanId: Buffer.alloc(8, 1), startTimeUnixNano: "1", endTimeUnixNano: "2", attributes: [{ key: "deep", value: nested }] },
+                { traceId: Buffer.alloc(16, 1), spanId: Buffer.alloc(8, 2), startTimeUnixNano: "1", endTimeUnixNano: "2" },
+              ],
+            },
+          ],
+        },
+      ],
+    };
+    const protobufResult = decodeTraceRequest(
+      ExportTraceServiceRequest.encode(ExportTraceServiceRequest.fromObject(request)).finish(),
+      "protobuf",
+    );
+    expect(protobufResult.spans).toHaveLength(1);
+    expect(protobufResult.errors[0]).toMatch(/nested deeper than 16/);
+    const json = JSON.stringify(request, (key, value) =>
+      (key === "traceId" || key === "spanId") && value?.type === "Buffer" ? Buffer.from(value.data).toString("hex") : value,
+    );
+    const jsonResult = decodeTraceRequest(Buffer.from(json), "json");
+    expect(jsonResult.spans).toHaveLength(1);
+    expect(jsonResult.errors[0]).toMatch(/nested deeper than 16/);
+  });
+
+  it("throws OtlpDecodeError for a truncated protobuf body", () => {
+    const body = ProtobufTraceSerializer.serializeRequest(spans)!;
+    for (const cut of [1, 7, body.length >> 1, body.length - 1]) {
+      expect(() => decodeTraceRequest(body.subarray(0, cut), "protobuf")).toThrow(OtlpDecodeError);
+    }
+  });
+
   it.each([
     ["json", "{not json"],
     ["json", "[]"],

@@ -1,12 +1,5 @@
 import type { DecodedSpan } from "../storage/types";
-import {
-  ExportTraceServiceRequest,
-  type LongLike,
-  type ProtoAnyValue,
-  type ProtoKeyValue,
-  type ProtoRequest,
-  type ProtoSpan,
-} from "./otlp-proto";
+import { type RawProtoSpan, readTraceRequest } from "./proto-reader";
 
 /** The two OTLP/HTTP encodings. */
 export type OtlpEncoding = "protobuf" | "json";
@@ -80,120 +73,49 @@ class ErrorCollector {
 // ---------------------------------------------------------------------------------------------
 
 function decodeProtobuf(body: Uint8Array, collector: ErrorCollector): DecodedSpan[] {
-  let request: ProtoRequest;
+  const spans: DecodedSpan[] = [];
   try {
-    request = ExportTraceServiceRequest.decode(body) as unknown as ProtoRequest;
+    readTraceRequest(body, (raw, resource, scope) => {
+      try {
+        spans.push(protoSpan(raw, resource, scope));
+      } catch (error) {
+        collector.reject(error);
+      }
+    });
   } catch (error) {
     throw new OtlpDecodeError(`malformed protobuf ExportTraceServiceRequest: ${(error as Error).message}`);
-  }
-  const spans: DecodedSpan[] = [];
-  for (const resourceSpans of request.resourceSpans) {
-    let resource: Record<string, unknown>;
-    try {
-      resource = protoAttributes(resourceSpans.resource?.attributes ?? []);
-    } catch (error) {
-      for (const scopeSpans of resourceSpans.scopeSpans) {
-        for (let i = 0; i < scopeSpans.spans.length; i++) collector.reject(prefixed("resource", error));
-      }
-      continue;
-    }
-    for (const scopeSpans of resourceSpans.scopeSpans) {
-      const scope = scopeSpans.scope?.name || null;
-      for (const span of scopeSpans.spans) {
-        try {
-          spans.push(protoSpan(span, resource, scope));
-        } catch (error) {
-          collector.reject(error);
-        }
-      }
-    }
   }
   return spans;
 }
 
-function protoSpan(span: ProtoSpan, resource: Record<string, unknown>, scope: string | null): DecodedSpan {
-  const traceId = idFromBytes(span.traceId, 16, "traceId");
-  const spanId = idFromBytes(span.spanId, 8, "spanId");
-  const parentSpanId = span.parentSpanId.length === 0 ? null : idFromBytes(span.parentSpanId, 8, "parentSpanId");
-  const startTimeUnixNano = nanosFromProto(span.startTimeUnixNano);
-  const endTimeUnixNano = nanosFromProto(span.endTimeUnixNano);
+function protoSpan(raw: RawProtoSpan, resource: Record<string, unknown>, scope: string | null): DecodedSpan {
+  if (raw.error !== null) throw new SpanError(raw.error);
+  checkIdLength(raw.traceIdBytes, 16, "traceId");
+  checkIdLength(raw.spanIdBytes, 8, "spanId");
+  if (raw.parentSpanIdBytes !== 0) checkIdLength(raw.parentSpanIdBytes, 8, "parentSpanId");
   return finishSpan({
-    traceId,
-    spanId,
-    parentSpanId: parentSpanId === ZERO_SPAN_ID ? null : parentSpanId,
-    name: span.name,
-    startTimeUnixNano,
-    endTimeUnixNano,
-    statusCode: span.status?.code ?? 0,
-    statusMessage: span.status?.message || null,
-    attributes: protoAttributes(span.attributes),
+    traceId: raw.traceId,
+    spanId: raw.spanId,
+    parentSpanId: raw.parentSpanIdBytes === 0 || raw.parentSpanId === ZERO_SPAN_ID ? null : raw.parentSpanId,
+    name: raw.name,
+    startTimeUnixNano: raw.startTimeUnixNano,
+    endTimeUnixNano: raw.endTimeUnixNano,
+    statusCode: raw.statusCode,
+    statusMessage: raw.statusMessage,
+    attributes: raw.attributes,
     resource,
-    events: span.events.map((event) => ({
-      name: event.name,
-      timeUnixNano: nanosFromProto(event.timeUnixNano),
-      attributes: protoAttributes(event.attributes),
-    })),
-    spanKind: span.kind,
+    events: raw.events,
+    spanKind: raw.kind,
     scope,
   });
 }
 
-function idFromBytes(bytes: Uint8Array, length: number, field: string): string {
-  if (bytes.length !== length) {
-    throw new SpanError(`${field} must be ${length} bytes, got ${bytes.length}`);
-  }
-  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString("hex");
+function checkIdLength(bytes: number, length: number, field: string): void {
+  if (bytes !== length) throw new SpanError(`${field} must be ${length} bytes, got ${bytes}`);
 }
 
-function nanosFromProto(value: LongLike | number): string {
-  // fixed64 arrives as an unsigned Long (a plain number only if `long` is missing). BigInt
-  // formats it ~8x faster than Long#toString, which matters at two or more per span.
-  if (typeof value === "number") return BigInt(Math.trunc(value)).toString();
-  return ((BigInt(value.high >>> 0) << 32n) | BigInt(value.low >>> 0)).toString();
-}
 
-function protoAttributes(keyValues: ProtoKeyValue[]): Record<string, unknown> {
-  const attributes: Record<string, unknown> = {};
-  for (const keyValue of keyValues) {
-    attributes[keyValue.key] = protoValue(keyValue.value, keyValue.key, 0);
-  }
-  return attributes;
-}
 
-function protoValue(value: ProtoAnyValue | null | undefined, key: string, depth: number): unknown {
-  if (!value) return null;
-  switch (value.value) {
-    case "stringValue":
-      return value.stringValue;
-    case "boolValue":
-      return value.boolValue;
-    case "intValue":
-      return int64FromProto(value.intValue!);
-    case "doubleValue":
-      return jsonSafeDouble(value.doubleValue!);
-    case "bytesValue":
-      return Buffer.from(value.bytesValue!).toString("base64");
-    case "arrayValue":
-      checkDepth(key, depth);
-      return (value.arrayValue?.values ?? []).map((item) => protoValue(item, key, depth + 1));
-    case "kvlistValue": {
-      checkDepth(key, depth);
-      const object: Record<string, unknown> = {};
-      for (const entry of value.kvlistValue?.values ?? []) {
-        object[entry.key] = protoValue(entry.value, key, depth + 1);
-      }
-      return object;
-    }
-    default:
-      return null;
-  }
-}
-
-function int64FromProto(value: LongLike | number): number | string {
-  if (typeof value === "number") return value;
-  const number = value.toNumber();
-  return Number.isSafeInteger(number) ? number : value.toString();
-}
 
 // ---------------------------------------------------------------------------------------------
 // JSON (the OTLP/JSON mapping: lowerCamelCase keys, hex ids, int64 as string or number)
@@ -435,10 +357,6 @@ function checkDepth(key: string, depth: number): void {
   if (depth >= MAX_VALUE_DEPTH) throw new SpanError(`attribute ${key}: nested deeper than ${MAX_VALUE_DEPTH} levels`);
 }
 
-/** NaN and the infinities have no JSON form: keep them as the strings the OTLP JSON mapping uses. */
-function jsonSafeDouble(value: number): number | string {
-  return Number.isFinite(value) ? value : String(value);
-}
 
 function prefixed(what: string, error: unknown): SpanError {
   return new SpanError(`${what}: ${error instanceof Error ? error.message : String(error)}`);
