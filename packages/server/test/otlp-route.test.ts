@@ -132,6 +132,9 @@ describe("POST /v1/traces", () => {
       "x-agentops-api-key": server.projectA.apiKey,
     });
     expect(brotli.status).toBe(415);
+    const none = await post(server, body, { "x-agentops-api-key": server.projectA.apiKey });
+    expect(none.status).toBe(415);
+    expect(JSON.parse(none.body.toString())).toMatchObject({ code: 3, message: expect.stringMatching(/\(none\)/) });
   });
 
   it("checks the key before anything else: 401 beats 415", async () => {
