@@ -1,11 +1,6 @@
-import type {
-  ProjectInfo,
-  SessionSpan,
-  SessionStats,
-  SessionsPage,
-  SessionsQuery,
-  SpanKind,
-} from "./types";
+import { readSpansBody } from "./normalize-span";
+import { readSpanStream } from "./span-stream";
+import type { ProjectInfo, SessionSpan, SessionStats, SessionsPage, SessionsQuery } from "./types";
 
 /** The header that carries the API key on every request. The key never goes in a URL. */
 export const API_KEY_HEADER = "X-Agentops-Api-Key";
@@ -62,10 +57,29 @@ export class ApiClient {
     return this.json<SessionStats>(`/v2/sessions/${encodeURIComponent(sessionId)}/stats`, signal);
   }
 
-  /** Every span of the session, normalised for the waterfall, ordered by start time. */
-  async sessionSpans(sessionId: string, signal?: AbortSignal): Promise<SessionSpanResult> {
-    const body = await this.json<unknown>(`/v2/sessions/${encodeURIComponent(sessionId)}/spans`, signal);
-    return readSpansBody(body);
+  /** URL and headers of the session's spans, for a reader running elsewhere (a worker). */
+  spansRequest(sessionId: string): { url: string; headers: Record<string, string> } {
+    const url = new URL(`${this.baseUrl}/v2/sessions/${encodeURIComponent(sessionId)}/spans`, globalThis.location?.href).href;
+    return { url, headers: { [API_KEY_HEADER]: this.apiKey, Accept: "application/json" } };
+  }
+
+  /**
+   * Every span of the session, read on this thread while the response streams in and handed
+   * over in growing batches (see {@link readSpanStream}), so a large session draws its first
+   * events early.
+   */
+  async streamSessionSpans(sessionId: string, onSpans: (spans: SessionSpan[]) => void, signal?: AbortSignal): Promise<void> {
+    const response = await this.request(`/v2/sessions/${encodeURIComponent(sessionId)}/spans`, signal);
+    if (!response.body || typeof TextDecoder === "undefined") {
+      onSpans(readSpansBody(await response.json()).spans);
+      return;
+    }
+    await readSpanStream(response.body, onSpans, { yieldEveryMs: 40 });
+  }
+
+  /** Tells the client that a request made elsewhere was answered with `status` (401 signs out). */
+  reportStatus(status: number): void {
+    if (status === 401) this.options.onUnauthorized?.();
   }
 
   /** The export JSON as a Blob, ready to be offered as a download. */
@@ -77,6 +91,11 @@ export class ApiClient {
   private async json<T>(path: string, signal?: AbortSignal): Promise<T> {
     const response = await this.request(path, signal);
     return (await response.json()) as T;
+  }
+
+  /** Error text of a failed answer; used by readers running elsewhere as well. */
+  static async errorMessage(response: Response): Promise<string> {
+    return errorMessage(response);
   }
 
   private async request(path: string, signal?: AbortSignal): Promise<Response> {
@@ -119,80 +138,5 @@ async function errorMessage(response: Response): Promise<string> {
   } catch {
     return fallback;
   }
-}
-
-export interface SessionSpanResult {
-  spans: SessionSpan[];
-  /** True when the server cut the list short (a cap on very large sessions). */
-  truncated: boolean;
-}
-
-const SPAN_KINDS = new Set<SpanKind>(["session", "marker", "llm", "tool", "action", "error", "other"]);
-
-/** Reads the spans body: `{ spans: [...] }` or a bare array, snake_case or camelCase fields. */
-export function readSpansBody(body: unknown): SessionSpanResult {
-  const record = (body ?? {}) as Record<string, unknown>;
-  const list = Array.isArray(body) ? body : Array.isArray(record.spans) ? record.spans : [];
-  const spans: SessionSpan[] = [];
-  for (const item of list) {
-    const span = normalizeSpan(item);
-    if (span) spans.push(span);
-  }
-  spans.sort((a, b) => a.startMs - b.startMs || a.endMs - b.endMs);
-  return { spans, truncated: record.truncated === true };
-}
-
-/** One span of the spans body → {@link SessionSpan}; `undefined` when it has no span id. */
-export function normalizeSpan(value: unknown): SessionSpan | undefined {
-  if (!value || typeof value !== "object") return undefined;
-  const raw = value as Record<string, unknown>;
-  const pick = (...names: string[]): unknown => {
-    for (const name of names) if (raw[name] !== undefined && raw[name] !== null) return raw[name];
-    return undefined;
-  };
-  const spanId = pick("span_id", "spanId");
-  if (typeof spanId !== "string") return undefined;
-  const parent = pick("parent_span_id", "parentSpanId");
-  const kind = pick("kind", "event_kind", "eventKind");
-  const startMs = toMs(pick("start_ms", "startMs"), pick("start_time_unix_nano", "startTimeUnixNano"), pick("start_time", "start_timestamp"));
-  const endMs = toMs(pick("end_ms", "endMs"), pick("end_time_unix_nano", "endTimeUnixNano"), pick("end_time", "end_timestamp"));
-  const status = pick("status") as Record<string, unknown> | undefined;
-  return {
-    spanId,
-    parentSpanId: typeof parent === "string" && parent !== "" ? parent : null,
-    name: String(pick("name") ?? ""),
-    kind: typeof kind === "string" && SPAN_KINDS.has(kind as SpanKind) ? (kind as SpanKind) : "other",
-    startMs,
-    endMs: Math.max(endMs, startMs),
-    statusCode: Number(pick("status_code", "statusCode") ?? status?.code ?? 0),
-    statusMessage: (pick("status_message", "statusMessage") ?? status?.message ?? null) as string | null,
-    attributes: asRecord(pick("attributes")),
-    resource: asRecord(pick("resource", "resource_attributes")),
-    events: Array.isArray(raw.events) ? (raw.events as SessionSpan["events"]) : [],
-    model: (pick("model") as string | undefined) ?? null,
-    promptTokens: Number(pick("prompt_tokens", "promptTokens") ?? 0),
-    completionTokens: Number(pick("completion_tokens", "completionTokens") ?? 0),
-    cost: Number(pick("cost") ?? 0),
-    isError: Boolean(pick("is_error", "isError")),
-  };
-}
-
-function asRecord(value: unknown): Record<string, unknown> {
-  return value && typeof value === "object" && !Array.isArray(value) ? (value as Record<string, unknown>) : {};
-}
-
-function toMs(ms: unknown, nanos: unknown, iso: unknown): number {
-  if (typeof ms === "number" && Number.isFinite(ms)) return ms;
-  if (typeof nanos === "string" && /^\d+$/.test(nanos)) {
-    // Split to keep precision: epoch nanoseconds exceed 2^53.
-    const whole = nanos.length > 6 ? Number(nanos.slice(0, -6)) : 0;
-    const fraction = Number(nanos.slice(-6)) / 1e6;
-    return whole + fraction;
-  }
-  if (typeof iso === "string") {
-    const parsed = Date.parse(iso);
-    if (!Number.isNaN(parsed)) return parsed;
-  }
-  return 0;
 }
 

@@ -1,4 +1,4 @@
-import { useState } from "preact/hooks";
+import { useLayoutEffect, useRef, useState } from "preact/hooks";
 import { formatCompact } from "../lib/format";
 
 export interface Series {
@@ -12,8 +12,24 @@ export interface BarDatum {
   values: Record<string, number>;
 }
 
-const WIDTH = 720;
+const DEFAULT_WIDTH = 720;
 const HEIGHT = 220;
+
+/** The element's width in CSS pixels, kept current: charts draw at 1:1 so text keeps its size. */
+function useWidth(): [{ current: HTMLDivElement | null }, number] {
+  const ref = useRef<HTMLDivElement | null>(null);
+  const [width, setWidth] = useState(DEFAULT_WIDTH);
+  useLayoutEffect(() => {
+    const element = ref.current;
+    if (!element) return;
+    const measure = (): void => setWidth(Math.max(240, Math.floor(element.clientWidth)));
+    measure();
+    const observer = new ResizeObserver(measure);
+    observer.observe(element);
+    return () => observer.disconnect();
+  }, []);
+  return [ref, width];
+}
 const MARGIN = { top: 12, right: 8, bottom: 26, left: 48 };
 
 /**
@@ -32,6 +48,7 @@ export function StackedBars({
   testId?: string;
 }) {
   const [hover, setHover] = useState<number | null>(null);
+  const [container, WIDTH] = useWidth();
   const totals = data.map((datum) => series.reduce((sum, s) => sum + (datum.values[s.key] ?? 0), 0));
   const max = niceMax(Math.max(0, ...totals));
   const plotWidth = WIDTH - MARGIN.left - MARGIN.right;
@@ -40,12 +57,14 @@ export function StackedBars({
   const barWidth = Math.max(2, Math.min(36, step * 0.7));
   const y = (value: number): number => MARGIN.top + plotHeight - (max > 0 ? (value / max) * plotHeight : 0);
   const grid = [0, 0.25, 0.5, 0.75, 1].map((f) => f * max);
-  const labelEvery = Math.max(1, Math.ceil(data.length / 10));
+  const labelEvery = Math.max(1, Math.ceil(data.length / Math.max(2, Math.floor(plotWidth / 70))));
+  // Count label positions from the end, so the most recent category is always labelled.
+  const labelled = (index: number): boolean => (data.length - 1 - index) % labelEvery === 0;
   const hovered = hover !== null ? data[hover] : undefined;
 
   return (
-    <div data-testid={testId}>
-      <svg class="chart" viewBox={`0 0 ${WIDTH} ${HEIGHT}`} role="img" onMouseLeave={() => setHover(null)}>
+    <div data-testid={testId} ref={container}>
+      <svg class="chart" viewBox={`0 0 ${WIDTH} ${HEIGHT}`} width={WIDTH} height={HEIGHT} role="img" onMouseLeave={() => setHover(null)}>
         {grid.map((value) => (
           <g key={value}>
             <line class="grid-line" x1={MARGIN.left} x2={WIDTH - MARGIN.right} y1={y(value)} y2={y(value)} />
@@ -68,7 +87,7 @@ export function StackedBars({
                 base += value;
                 return <rect key={s.key} x={x} y={top} width={barWidth} height={Math.max(height, 0.5)} fill={s.color} rx={2} opacity={hover === null || hover === index ? 1 : 0.55} />;
               })}
-              {index % labelEvery === 0 && (
+              {labelled(index) && (
                 <text x={x + barWidth / 2} y={HEIGHT - 8} text-anchor="middle">
                   {datum.label.slice(5)}
                 </text>
@@ -127,8 +146,9 @@ export function HorizontalBars({
               <span key={s.key} class="hbar-fill" style={{ width: `${((row.values[s.key] ?? 0) / max) * 100}%`, background: s.color }} />
             ))}
           </span>
-          <span class="num" title={row.note}>
+          <span class="num">
             {format(totals[index]!)}
+            {row.note && <span class="faint"> · {row.note}</span>}
           </span>
         </div>
       ))}

@@ -43,9 +43,27 @@ const LABELS: Array<[string, string, ((value: unknown) => unknown)?]> = [
   [ATTR_AGENTOPS_SDK_VERSION, "SDK version"],
 ];
 
-/** The host environment (resource attributes), collapsed by default. */
-export function HostEnv({ env }: { env: Record<string, unknown> | null }) {
-  if (!env) return null;
+/**
+ * The host environment (resource attributes), collapsed by default. `undefined` while the spans
+ * load; `null` when the session has none (its process opted out).
+ */
+export function HostEnv({ env }: { env: Record<string, unknown> | null | undefined }) {
+  if (env === undefined) {
+    return (
+      <details class="env" data-testid="host-env">
+        <summary>Host environment</summary>
+        <p class="faint">Loading…</p>
+      </details>
+    );
+  }
+  if (env === null || Object.keys(env).length === 0) {
+    return (
+      <details class="env" data-testid="host-env">
+        <summary>Host environment</summary>
+        <p class="faint">Not recorded for this session.</p>
+      </details>
+    );
+  }
   const known = new Set(LABELS.map(([name]) => name));
   const entries: Array<[string, unknown]> = [];
   for (const [name, label, format] of LABELS) {

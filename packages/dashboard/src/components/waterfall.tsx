@@ -25,25 +25,30 @@ export interface WaterfallProps {
   /** Row index (into model.rows) of the selected event, or -1. */
   selected: number;
   onSelect: (index: number) => void;
+  /** True while spans are still streaming in. */
+  loading?: boolean;
 }
 
 /**
  * Every event of the session on one time axis, nested by parent span, colored by kind, with a
  * stripe per process. Virtualized: a 10,000-row session renders ~60 rows at a time.
  */
-export function Waterfall({ model, selected, onSelect }: WaterfallProps) {
-  const [collapsed, setCollapsed] = useState<ReadonlySet<number>>(() => new Set());
+export function Waterfall({ model, selected, onSelect, loading = false }: WaterfallProps) {
+  // Collapsed rows by span id: indexes move when a live or streaming session gets new spans.
+  const [collapsed, setCollapsed] = useState<ReadonlySet<string>>(() => new Set());
   const [hiddenKinds, setHiddenKinds] = useState<ReadonlySet<SpanKind>>(() => new Set());
   const [scrollTop, setScrollTop] = useState(0);
   const [viewportHeight, setViewportHeight] = useState(600);
   const viewport = useRef<HTMLDivElement>(null);
   const frame = useRef(0);
 
-  // Collapsed indexes belong to one model: a refreshed model (live session) starts expanded.
-  useEffect(() => setCollapsed(new Set()), [model]);
-
   const visible = useMemo(() => {
-    const list = visibleRows(model, collapsed);
+    const indexes = new Set<number>();
+    for (const spanId of collapsed) {
+      const index = model.bySpanId.get(spanId);
+      if (index !== undefined) indexes.add(index);
+    }
+    const list = visibleRows(model, indexes);
     return hiddenKinds.size === 0 ? list : list.filter((index) => !hiddenKinds.has(model.rows[index]!.span.kind));
   }, [model, collapsed, hiddenKinds]);
 
@@ -97,11 +102,11 @@ export function Waterfall({ model, selected, onSelect }: WaterfallProps) {
       else next.add(kind);
       return next;
     });
-  const toggleRow = (index: number): void =>
+  const toggleRow = (spanId: string): void =>
     setCollapsed((current) => {
       const next = new Set(current);
-      if (next.has(index)) next.delete(index);
-      else next.add(index);
+      if (next.has(spanId)) next.delete(spanId);
+      else next.add(spanId);
       return next;
     });
 
@@ -111,6 +116,11 @@ export function Waterfall({ model, selected, onSelect }: WaterfallProps) {
         <h2>
           Waterfall <span class="muted" data-testid="event-count">{formatCount(model.rows.length)} events</span>
         </h2>
+        {loading && (
+          <span class="faint" data-testid="events-loading">
+            loading…
+          </span>
+        )}
         <span class="legend">
           {FILTERABLE.filter((kind) => model.counts[kind] > 0).map((kind) => (
             <button
@@ -127,16 +137,15 @@ export function Waterfall({ model, selected, onSelect }: WaterfallProps) {
             </button>
           ))}
         </span>
-        {model.processes.length > 1 && (
-          <span class="legend" data-testid="process-legend">
-            {model.processes.map((process, index) => (
-              <span key={process.key} title={`${process.events} events`}>
-                <span class="swatch" style={{ background: PROCESS_COLORS[index % PROCESS_COLORS.length] }} />
-                {process.label}
-              </span>
-            ))}
+      </div>
+      <div class="waterfall-processes legend" data-testid="process-legend">
+        <span class="faint">{model.processes.length === 1 ? "Process" : `${model.processes.length} processes`}</span>
+        {model.processes.map((process, index) => (
+          <span key={process.key} title={`${formatCount(process.events)} events`}>
+            <span class="swatch" style={{ background: PROCESS_COLORS[index % PROCESS_COLORS.length] }} />
+            {process.label}
           </span>
-        )}
+        ))}
       </div>
       <div class="waterfall-axis" aria-hidden="true">
         <span />
@@ -165,7 +174,7 @@ export function Waterfall({ model, selected, onSelect }: WaterfallProps) {
             const event = row.span;
             const left = ((event.startMs - model.startMs) / span) * 100;
             const width = ((event.endMs - event.startMs) / span) * 100;
-            const isCollapsed = collapsed.has(index);
+            const isCollapsed = collapsed.has(event.spanId);
             return (
               <div
                 key={event.spanId}
@@ -179,12 +188,13 @@ export function Waterfall({ model, selected, onSelect }: WaterfallProps) {
                 data-kind={event.kind}
                 data-error={row.isError ? "true" : undefined}
               >
-                <div class="wf-label" style={{ paddingLeft: `${row.depth * 14}px` }}>
+                <div class="wf-label">
                   <span
                     class="wf-stripe"
                     style={{ background: PROCESS_COLORS[row.process % PROCESS_COLORS.length] }}
                     title={model.processes[row.process]?.label}
                   />
+                  <span class="wf-indent" style={{ width: `${row.depth * 16}px` }} />
                   {row.descendants > 0 ? (
                     <button
                       type="button"
@@ -192,7 +202,7 @@ export function Waterfall({ model, selected, onSelect }: WaterfallProps) {
                       aria-label={isCollapsed ? "Expand" : "Collapse"}
                       onClick={(click) => {
                         click.stopPropagation();
-                        toggleRow(index);
+                        toggleRow(event.spanId);
                       }}
                     >
                       {isCollapsed ? "▶" : "▼"}

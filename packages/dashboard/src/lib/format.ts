@@ -65,6 +65,21 @@ export function formatDateTime(iso: string | null | undefined): string {
   return Number.isNaN(time) ? "—" : dateTime.format(time);
 }
 
+const shortDateTime = new Intl.DateTimeFormat(undefined, {
+  month: "short",
+  day: "numeric",
+  hour: "2-digit",
+  minute: "2-digit",
+  second: "2-digit",
+});
+
+/** An ISO timestamp without the year: "Nov 29, 01:07:32". */
+export function formatShortDateTime(iso: string | null | undefined): string {
+  if (!iso) return "—";
+  const time = Date.parse(iso);
+  return Number.isNaN(time) ? "—" : shortDateTime.format(time);
+}
+
 /** "3 min ago", "2 h ago", else the date. */
 export function formatRelative(iso: string | null | undefined, now: number = Date.now()): string {
   if (!iso) return "—";

@@ -3,7 +3,7 @@ import {
   ATTR_GEN_AI_REQUEST_MODEL,
   ATTR_GEN_AI_RESPONSE_MODEL,
 } from "@agentops/semconv";
-import type { SessionSpan } from "../api/types";
+import type { SessionSpan, SessionStats } from "../api/types";
 
 /** What the session page shows beside the waterfall, read from the session's spans. */
 export interface SessionDetails {
@@ -51,4 +51,13 @@ export function readSessionDetails(spans: readonly SessionSpan[]): SessionDetail
   }
   const costByModel = [...models.values()].sort((a, b) => b.cost - a.cost || b.calls - a.calls);
   return { hostEnv, video, costByModel };
+}
+
+/** A session's duration; for a running one, the time so far (up to `now`). */
+export function sessionDurationMs(stats: Pick<SessionStats, "end_state" | "start_timestamp" | "duration_ms">, now: number): number {
+  if (stats.end_state === null && stats.start_timestamp) {
+    const start = Date.parse(stats.start_timestamp);
+    if (!Number.isNaN(start)) return Math.max(stats.duration_ms, now - start);
+  }
+  return stats.duration_ms;
 }

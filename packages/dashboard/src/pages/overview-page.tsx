@@ -15,8 +15,12 @@ const RANGES = [
 const PAGE_LIMIT = 200;
 /** At most this many sessions are read for the charts (25 pages of 200). */
 const MAX_SESSIONS = 5000;
-/** Per-model tokens come from session exports: read for the most recent sessions only. */
+/**
+ * Per-model tokens come from session exports (the list has no per-model numbers), so they are
+ * read for the most recent sessions only: at most this many sessions and events.
+ */
 const MODEL_SAMPLE = 40;
+const MODEL_SAMPLE_EVENTS = 5000;
 const EXPORT_CONCURRENCY = 3;
 
 const STATE_SERIES: Series[] = [
@@ -37,7 +41,7 @@ export function OverviewPage({ query }: { query: URLSearchParams }) {
   const range = RANGES.find((r) => r.value === query.get("range")) ?? RANGES[1];
   const [sessions, setSessions] = useState<SessionStats[] | null>(null);
   const [capped, setCapped] = useState(false);
-  const [models, setModels] = useState<{ rows: ModelUsage[]; sampled: number } | null>(null);
+  const [models, setModels] = useState<{ rows: ModelUsage[]; sampled: number; of: number } | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [window_] = useState(() => Date.now());
   const toMs = window_;
@@ -58,8 +62,9 @@ export function OverviewPage({ query }: { query: URLSearchParams }) {
         const { list, more } = await readAllSessions(api, new Date(fromMs).toISOString(), controller.signal);
         setSessions(list);
         setCapped(more);
-        const sample = list.filter((session) => session.llm_calls > 0).slice(0, MODEL_SAMPLE);
-        setModels({ rows: await modelUsage(api, sample, controller.signal), sampled: sample.length });
+        const withLlm = list.filter((session) => session.llm_calls > 0);
+        const sample = sampleSessions(withLlm);
+        setModels({ rows: await modelUsage(api, sample, controller.signal), sampled: sample.length, of: withLlm.length });
       } catch (caught) {
         if (!isAbort(caught)) setError(caught instanceof Error ? caught.message : String(caught));
       }
@@ -140,8 +145,10 @@ export function OverviewPage({ query }: { query: URLSearchParams }) {
                 <h2>Tokens per model</h2>
                 <span class="spacer" />
                 {models && models.sampled > 0 && (
-                  <span class="faint" title="Per-model numbers are read from each session's export">
-                    {models.sampled < MODEL_SAMPLE ? `${models.sampled} sessions` : `latest ${models.sampled} sessions`}
+                  <span class="faint" title="Per-model numbers are read from the exports of recent sessions" data-testid="model-sample">
+                    {models.sampled === models.of
+                      ? `${formatCount(models.sampled)} sessions`
+                      : `${formatCount(models.sampled)} of ${formatCount(models.of)} sessions`}
                   </span>
                 )}
               </div>
@@ -157,7 +164,7 @@ export function OverviewPage({ query }: { query: URLSearchParams }) {
                     rows={models.rows.map((row) => ({
                       label: row.model,
                       values: { prompt: row.promptTokens, completion: row.completionTokens },
-                      note: `${formatCount(row.calls)} calls · ${formatCost(row.cost)}`,
+                      note: formatCost(row.cost),
                     }))}
                   />
                 )}
@@ -188,6 +195,19 @@ async function readAllSessions(api: ApiClient, from: string, signal: AbortSignal
     cursor = page.next_cursor;
   } while (cursor && list.length < MAX_SESSIONS);
   return { list, more: cursor !== null };
+}
+
+/** The most recent sessions whose exports fit the sample's budget, newest first. */
+function sampleSessions(sessions: readonly SessionStats[]): SessionStats[] {
+  const sample: SessionStats[] = [];
+  let events = 0;
+  for (const session of sessions) {
+    if (sample.length >= MODEL_SAMPLE) break;
+    if (events + session.events > MODEL_SAMPLE_EVENTS) continue;
+    sample.push(session);
+    events += session.events;
+  }
+  return sample;
 }
 
 async function modelUsage(api: ApiClient, sessions: readonly SessionStats[], signal: AbortSignal): Promise<ModelUsage[]> {

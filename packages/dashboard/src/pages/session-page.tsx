@@ -1,15 +1,16 @@
 import { useCallback, useEffect, useMemo, useRef, useState } from "preact/hooks";
-import { ApiError, isAbort, type SessionSpanResult } from "../api/client";
+import { ApiError, isAbort } from "../api/client";
 import { useApi } from "../api/context";
-import type { SessionStats } from "../api/types";
+import { loadSessionSpans } from "../api/spans-loader";
+import type { SessionSpan, SessionStats } from "../api/types";
 import { EndStateBadge } from "../components/end-state-badge";
 import { EventPanel } from "../components/event-panel";
 import { HostEnv } from "../components/host-env";
 import { Tags } from "../components/tags";
 import { Waterfall } from "../components/waterfall";
-import { formatCompact, formatCost, formatCount, formatDateTime, formatDuration } from "../lib/format";
+import { formatCompact, formatCost, formatCount, formatDateTime, formatDuration, formatShortDateTime } from "../lib/format";
 import { href, replaceHash, withQuery } from "../lib/router";
-import { readSessionDetails, type ModelCost } from "../lib/session-details";
+import { readSessionDetails, sessionDurationMs, type ModelCost } from "../lib/session-details";
 import { usePolling } from "../lib/use-polling";
 import { safeHttpUrl } from "../lib/urls";
 import { buildWaterfall } from "../lib/waterfall-model";
@@ -20,10 +21,11 @@ const LIVE_INTERVAL_MS = 2000;
 export function SessionPage({ sessionId, query }: { sessionId: string; query: URLSearchParams }) {
   const api = useApi();
   const [stats, setStats] = useState<SessionStats | null>(null);
-  const [spans, setSpans] = useState<SessionSpanResult | null>(null);
+  const [spans, setSpans] = useState<SessionSpan[] | null>(null);
+  const [spansLoading, setSpansLoading] = useState(false);
   const [error, setError] = useState<{ status: number; message: string } | null>(null);
   const [exporting, setExporting] = useState(false);
-  const lastEvents = useRef<string>("");
+  const lastSignature = useRef<string>("");
   const controller = useRef<AbortController | null>(null);
 
   const load = useCallback(
@@ -31,23 +33,49 @@ export function SessionPage({ sessionId, query }: { sessionId: string; query: UR
       controller.current?.abort();
       const request = new AbortController();
       controller.current = request;
-      try {
-        const nextStats = await api.sessionStats(sessionId, request.signal);
-        // Spans are the heavy part: read them again only when the session changed.
-        const signature = `${nextStats.events}|${nextStats.end_state ?? ""}|${nextStats.tags.join(",")}`;
-        if (!refresh || signature !== lastEvents.current) {
-          const nextSpans = await api.sessionSpans(sessionId, request.signal);
-          lastEvents.current = signature;
-          setSpans(nextSpans);
-        }
-        setStats(nextStats);
-        setError(null);
-      } catch (caught) {
+      const fail = (caught: unknown): void => {
         if (isAbort(caught)) return;
         setError({
           status: caught instanceof ApiError ? caught.status : 0,
           message: caught instanceof Error ? caught.message : String(caught),
         });
+      };
+      try {
+        if (!refresh) {
+          // First load: the stats (small, and the server answers them at once), then the spans,
+          // the waterfall drawn while they stream in. Asked together, the stats would wait
+          // behind the stream of a large session.
+          const nextStats = await api.sessionStats(sessionId, request.signal);
+          lastSignature.current = signatureOf(nextStats);
+          setStats(nextStats);
+          setError(null);
+          setSpansLoading(true);
+          let soFar: SessionSpan[] = [];
+          await loadSessionSpans(
+            api,
+            sessionId,
+            (batch) => {
+              soFar = soFar.concat(batch);
+              setSpans(soFar);
+            },
+            request.signal,
+          );
+          setSpansLoading(false);
+          return;
+        }
+        const nextStats = await api.sessionStats(sessionId, request.signal);
+        // Spans are the heavy part: read them again only when the session changed.
+        const signature = signatureOf(nextStats);
+        if (signature !== lastSignature.current) {
+          const batches: SessionSpan[][] = [];
+          await loadSessionSpans(api, sessionId, (batch) => batches.push(batch), request.signal);
+          lastSignature.current = signature;
+          setSpans(batches.flat());
+        }
+        setStats(nextStats);
+        setError(null);
+      } catch (caught) {
+        fail(caught);
       }
     },
     [api, sessionId],
@@ -56,22 +84,18 @@ export function SessionPage({ sessionId, query }: { sessionId: string; query: UR
   useEffect(() => {
     setStats(null);
     setSpans(null);
-    lastEvents.current = "";
+    lastSignature.current = "";
     void load(false);
     return () => controller.current?.abort();
   }, [load]);
 
   const running = stats !== null && stats.end_state === null;
-  usePolling(() => load(true), LIVE_INTERVAL_MS, running);
+  usePolling(() => load(true), LIVE_INTERVAL_MS, running && !spansLoading);
 
   const startMs = stats?.start_timestamp ? Date.parse(stats.start_timestamp) : null;
-  const endMs = stats?.end_timestamp ? Date.parse(stats.end_timestamp) : running ? Date.now() : null;
-  const model = useMemo(
-    () => (spans ? buildWaterfall(spans.spans, { startMs, endMs }) : null),
-    // The axis follows the spans; a running session's end moves only when spans are re-read.
-    [spans],
-  );
-  const details = useMemo(() => (spans ? readSessionDetails(spans.spans) : null), [spans]);
+  const endMs = stats?.end_timestamp ? Date.parse(stats.end_timestamp) : null;
+  const model = useMemo(() => (spans ? buildWaterfall(spans, { startMs, endMs }) : null), [spans, startMs, endMs]);
+  const details = useMemo(() => (spans ? readSessionDetails(spans) : null), [spans]);
 
   const selectedSpanId = query.get("event");
   const selected = model && selectedSpanId ? (model.bySpanId.get(selectedSpanId) ?? -1) : -1;
@@ -146,51 +170,65 @@ export function SessionPage({ sessionId, query }: { sessionId: string; query: UR
             {stats.end_state_reason}
           </div>
         )}
-        <div class="stat-grid" data-testid="session-stats">
-          <Stat label="Started" value={formatDateTime(stats.start_timestamp)} />
-          <Stat label="Duration" value={formatDuration(stats.duration_ms)} />
-          <Stat label="Cost" value={formatCost(stats.cost)} field="cost" />
-          <Stat label="Tokens" value={formatCompact(stats.total_tokens)} title={`${formatCount(stats.prompt_tokens)} prompt · ${formatCount(stats.completion_tokens)} completion`} />
-          <Stat label="LLM calls" value={formatCount(stats.llm_calls)} />
-          <Stat label="Tool calls" value={formatCount(stats.tool_calls)} />
-          <Stat label="Actions" value={formatCount(stats.actions)} />
-          <Stat label="Errors" value={formatCount(stats.errors)} bad={stats.errors > 0} />
+        {/* Laid out from the stats alone, so the page does not shift when the spans arrive. */}
+        <div class={`header-columns${stats.llm_calls > 0 ? "" : " single"}`}>
+          <div class="stat-grid" data-testid="session-stats">
+            <Stat label="Started" value={formatShortDateTime(stats.start_timestamp)} title={formatDateTime(stats.start_timestamp)} />
+            <Stat label="Duration" value={formatDuration(sessionDurationMs(stats, Date.now()))} />
+            <Stat label="Cost" value={formatCost(stats.cost)} field="cost" />
+            <Stat
+              label="Tokens"
+              value={formatCompact(stats.total_tokens)}
+              title={`${formatCount(stats.prompt_tokens)} prompt · ${formatCount(stats.completion_tokens)} completion`}
+            />
+            <Stat label="LLM calls" value={formatCount(stats.llm_calls)} />
+            <Stat label="Tool calls" value={formatCount(stats.tool_calls)} />
+            <Stat label="Actions" value={formatCount(stats.actions)} />
+            <Stat label="Errors" value={formatCount(stats.errors)} bad={stats.errors > 0} />
+          </div>
+          {stats.llm_calls > 0 && <CostByModel rows={details?.costByModel ?? []} />}
         </div>
-        <div>
-          <span class="muted">Tags: </span>
-          <Tags tags={stats.tags} onSelect={(tag) => (window.location.hash = withQuery("#/sessions", { tag }))} />
-        </div>
-        {details && details.costByModel.length > 0 && <CostByModel rows={details.costByModel} />}
-        {details?.video && (
-          <div class="section">
-            <h3>Video</h3>
-            {video ? (
-              <>
-                <video class="player" src={video} controls preload="metadata" />
-                <a href={video} target="_blank" rel="noopener noreferrer">
+        <div class="header-meta">
+          <span>
+            <span class="muted">Tags: </span>
+            <Tags tags={stats.tags} onSelect={(tag) => (window.location.hash = withQuery("#/sessions", { tag }))} />
+          </span>
+          {details?.video && (
+            <span>
+              <span class="muted">Video: </span>
+              {video ? (
+                <a href={video} target="_blank" rel="noopener noreferrer" data-testid="video-link">
                   {video}
                 </a>
-              </>
-            ) : (
-              <span class="mono">{details.video}</span>
-            )}
-          </div>
+              ) : (
+                <span class="mono">{details.video}</span>
+              )}
+            </span>
+          )}
+        </div>
+        {video && new URL(video).origin === window.location.origin && (
+          // The page's CSP lets media load from this origin only: elsewhere, the link above.
+          <video class="player" src={video} controls preload="metadata" />
         )}
-        <HostEnv env={details?.hostEnv ?? null} />
+        <HostEnv env={details ? details.hostEnv : undefined} />
       </section>
       <div class="session-body">
         <section class="card">
           {model ? (
-            <Waterfall model={model} selected={selected} onSelect={select} />
+            <Waterfall model={model} selected={selected} onSelect={select} loading={spansLoading} />
           ) : (
             <div class="spinner-line">Loading events…</div>
           )}
-          {spans?.truncated && <div class="card-body muted">Only the first events are shown: this session is very large.</div>}
         </section>
         <div class="session-side">{model && <EventPanel model={model} index={selected} onSelect={select} />}</div>
       </div>
     </main>
   );
+}
+
+/** What changes when a session gets new spans, tags or an end state. */
+function signatureOf(stats: SessionStats): string {
+  return `${stats.events}|${stats.end_state ?? ""}|${stats.tags.join(",")}|${stats.end_timestamp ?? ""}`;
 }
 
 function Stat({ label, value, title, bad, field }: { label: string; value: string; title?: string; bad?: boolean; field?: string }) {
@@ -206,17 +244,24 @@ function CostByModel({ rows }: { rows: ModelCost[] }) {
   return (
     <div class="section">
       <h3>Cost by model</h3>
-      <table class="data" data-testid="cost-by-model">
+      <table class="data compact" data-testid="cost-by-model">
         <thead>
           <tr>
             <th>Model</th>
             <th class="num">Calls</th>
-            <th class="num">Prompt tokens</th>
-            <th class="num">Completion tokens</th>
+            <th class="num">Prompt</th>
+            <th class="num">Completion</th>
             <th class="num">Cost</th>
           </tr>
         </thead>
         <tbody>
+          {rows.length === 0 && (
+            <tr>
+              <td colSpan={5} class="faint">
+                Reading the calls…
+              </td>
+            </tr>
+          )}
           {rows.map((row) => (
             <tr key={row.model}>
               <td class="mono">{row.model}</td>

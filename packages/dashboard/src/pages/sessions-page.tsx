@@ -8,6 +8,7 @@ import { Tags } from "../components/tags";
 import { filtersToQuery, filtersToRequest, readFilters, TIME_RANGES, type SessionFilters } from "../lib/filters";
 import { formatCompact, formatCost, formatDateTime, formatDuration, formatRelative } from "../lib/format";
 import { href, replaceHash, withQuery } from "../lib/router";
+import { sessionDurationMs } from "../lib/session-details";
 import { usePolling } from "../lib/use-polling";
 
 const PAGE_SIZE = 50;
@@ -256,7 +257,7 @@ function SessionsTable({
             </td>
             <td title={formatDateTime(session.start_timestamp)}>{formatRelative(session.start_timestamp, now)}</td>
             <td class="num" data-field="duration">
-              {formatDuration(session.duration_ms)}
+              {formatDuration(sessionDurationMs(session, now))}
             </td>
             <td class="num" data-field="cost">
               {formatCost(session.cost)}

@@ -1,0 +1,97 @@
+import { readSpansBody } from "../src/api/normalize-span";
+import { filtersToRequest, readFilters } from "../src/lib/filters";
+import { formatCost, formatDuration, formatCompact } from "../src/lib/format";
+import { aggregateByDay } from "../src/lib/overview";
+import { sessionDurationMs } from "../src/lib/session-details";
+import type { SessionStats } from "../src/api/types";
+
+describe("formatting", () => {
+  it("writes costs with the digits that matter", () => {
+    expect(formatCost("0.007500")).toBe("$0.0075");
+    expect(formatCost("0.250000")).toBe("$0.25");
+    expect(formatCost("2.500000")).toBe("$2.50");
+    expect(formatCost("0.000012")).toBe("$0.000012");
+    expect(formatCost("0")).toBe("$0.00");
+    expect(formatCost("1234.5")).toBe("$1234.50");
+    expect(formatCost("nope")).toBe("—");
+  });
+
+  it("writes durations and compact counts", () => {
+    expect(formatDuration(850)).toBe("850 ms");
+    expect(formatDuration(1500)).toBe("1.50 s");
+    expect(formatDuration(62_300)).toBe("1m 2.3s");
+    expect(formatDuration(3_723_000)).toBe("1h 2m 3s");
+    expect(formatDuration(null)).toBe("—");
+    expect(formatCompact(1500)).toBe("1.5k");
+    expect(formatCompact(375_000)).toBe("375k");
+    expect(formatCompact(2_500_000)).toBe("2.5M");
+  });
+
+  it("measures a running session up to now", () => {
+    const start = "2026-01-01T00:00:00.000Z";
+    expect(sessionDurationMs({ end_state: null, start_timestamp: start, duration_ms: 10 }, Date.parse(start) + 5000)).toBe(5000);
+    expect(sessionDurationMs({ end_state: "Success", start_timestamp: start, duration_ms: 10 }, Date.parse(start) + 5000)).toBe(10);
+  });
+});
+
+describe("filters", () => {
+  it("reads the hash query and resolves relative ranges", () => {
+    const filters = readFilters(new URLSearchParams("tag=nightly&state=running&range=24h&bogus=1"));
+    expect(filters).toEqual({ tag: "nightly", state: "running", range: "24h", from: "", to: "" });
+    expect(filtersToRequest(filters, Date.parse("2026-01-02T00:00:00.000Z"))).toEqual({
+      tag: "nightly",
+      end_state: "running",
+      from: "2026-01-01T00:00:00.000Z",
+    });
+    expect(readFilters(new URLSearchParams("state=Bad&range=9y"))).toMatchObject({ state: "", range: "all" });
+  });
+});
+
+describe("readSpansBody", () => {
+  it("normalises the server's span shape, with exact times from nanoseconds", () => {
+    const { spans } = readSpansBody({
+      session_id: "x",
+      spans: [
+        {
+          span_id: "b",
+          parent_span_id: "a",
+          name: "chat gpt-4o",
+          kind: "llm",
+          start_time_unix_nano: "1767225600123456789",
+          end_time_unix_nano: "1767225601123456789",
+          status_code: 2,
+          status_message: "boom",
+          attributes: { k: 1 },
+          resource: { "process.pid": 7 },
+          events: [],
+          model: "gpt-4o",
+          prompt_tokens: 10,
+          completion_tokens: 5,
+          cost: 0.01,
+          is_error: true,
+        },
+        { span_id: "a", kind: "weird", start_timestamp: "2026-01-01T00:00:00.000Z", end_timestamp: "2026-01-01T00:00:00.000Z" },
+        { no_id: true },
+      ],
+    });
+    expect(spans.map((s) => s.spanId)).toEqual(["a", "b"]);
+    expect(spans[0]!.kind).toBe("other");
+    expect(spans[1]).toMatchObject({ parentSpanId: "a", statusCode: 2, isError: true, model: "gpt-4o", cost: 0.01, promptTokens: 10 });
+    expect(spans[1]!.startMs).toBeCloseTo(1767225600123.4568, 3);
+    expect(spans[1]!.endMs - spans[1]!.startMs).toBeCloseTo(1000, 6);
+  });
+});
+
+describe("aggregateByDay", () => {
+  it("buckets sessions per local day by end state, with cost and tokens", () => {
+    const day = new Date(2026, 0, 10, 12).getTime();
+    const stats = (offsetDays: number, endState: SessionStats["end_state"], cost: string, tokens: number): SessionStats =>
+      ({ start_timestamp: new Date(day - offsetDays * 86_400_000).toISOString(), end_state: endState, cost, total_tokens: tokens, llm_calls: 1, errors: 0 }) as SessionStats;
+    const overview = aggregateByDay([stats(0, "Success", "0.5", 10), stats(0, null, "0.25", 5), stats(2, "Failure", "1", 1)], day - 2 * 86_400_000, day);
+    expect(overview.days.map((d) => d.day)).toEqual(["2026-01-08", "2026-01-09", "2026-01-10"]);
+    expect(overview.days[2]!.sessions).toEqual({ Success: 1, Failure: 0, Indeterminate: 0, running: 1 });
+    expect(overview.days[2]!.cost).toBeCloseTo(0.75);
+    expect(overview.days[0]!.sessions.Failure).toBe(1);
+    expect(overview.totals).toMatchObject({ sessions: 3, failures: 1, tokens: 16 });
+  });
+});
