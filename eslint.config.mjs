@@ -3,7 +3,7 @@ import tseslint from "typescript-eslint";
 
 export default tseslint.config(
   {
-    ignores: ["**/dist/**", "**/node_modules/**", "**/coverage/**", "**/*.js", "**/*.cjs", "**/*.mjs", "**/.agentops/**"],
+    ignores: ["**/dist/**", "**/node_modules/**", "**/coverage/**", "**/*.js", "**/*.cjs", "**/*.mjs", "**/.agentops/**", "**/tsup.config.ts", "**/vite.config.ts"],
   },
   js.configs.recommended,
   ...tseslint.configs.recommended,

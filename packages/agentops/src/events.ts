@@ -1,4 +1,4 @@
-import { randomUUID } from "node:crypto";
+import * as crypto from "node:crypto";
 import type { Attributes } from "@opentelemetry/api";
 import {
   ATTR_AGENTOPS_ACTION_SCREENSHOT,
@@ -32,6 +32,9 @@ import {
   SpanKindValues,
 } from "@agentops/semconv";
 import type { TimestampInput } from "./types";
+
+// Read once: a bundled CommonJS import is a property getter on every access.
+const randomUUID = crypto.randomUUID;
 
 /** The kinds of event, named as in AgentOps' export (`actions`, `llms`, `tools`, `errors`). */
 export type EventType = "actions" | "llms" | "tools" | "errors";

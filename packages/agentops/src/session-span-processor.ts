@@ -1,4 +1,4 @@
-import { SpanStatusCode, type Context } from "@opentelemetry/api";
+import type { Context } from "@opentelemetry/api";
 import type { ReadableSpan, Span, SpanProcessor } from "@opentelemetry/sdk-trace-base";
 import type { PriceTable } from "@agentops/pricing";
 import {
@@ -44,6 +44,9 @@ export interface SessionEntry {
   /** Undefined when nothing is exported (no API key and no custom exporter). */
   queue: ExportQueue | undefined;
 }
+
+/** `SpanStatusCode.ERROR`, as a plain constant on the hot path. */
+const STATUS_ERROR = 2;
 
 function count(value: unknown): number {
   return typeof value === "number" && value > 0 && Number.isFinite(value) ? value : 0;
@@ -96,7 +99,7 @@ export class SessionSpanProcessor implements SpanProcessor {
     const operation = attributes[ATTR_GEN_AI_OPERATION_NAME];
     if (kind === SpanKindValues.TOOL || (kind === undefined && operation === "execute_tool")) {
       totals.toolCalls++;
-      if (span.status.code === SpanStatusCode.ERROR) totals.errors++;
+      if (span.status.code === STATUS_ERROR) totals.errors++;
       return;
     }
     if (
@@ -105,7 +108,7 @@ export class SessionSpanProcessor implements SpanProcessor {
         (operation === "chat" || operation === "text_completion" || operation === "embeddings" || operation === "generate_content"))
     ) {
       totals.llmCalls++;
-      if (span.status.code === SpanStatusCode.ERROR) totals.errors++;
+      if (span.status.code === STATUS_ERROR) totals.errors++;
       const input = count(attributes[ATTR_GEN_AI_USAGE_INPUT_TOKENS] ?? attributes[ATTR_LEGACY_GEN_AI_USAGE_PROMPT_TOKENS]);
       const output = count(attributes[ATTR_GEN_AI_USAGE_OUTPUT_TOKENS] ?? attributes[ATTR_LEGACY_GEN_AI_USAGE_COMPLETION_TOKENS]);
       const cacheRead = count(attributes[ATTR_GEN_AI_USAGE_CACHE_READ_INPUT_TOKENS]);

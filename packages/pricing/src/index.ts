@@ -1,4 +1,17 @@
-import { calcPrice } from "@pydantic/genai-prices";
+import { createRequire } from "node:module";
+import type { calcPrice as CalcPriceFunction } from "@pydantic/genai-prices";
+
+type CalcPrice = typeof CalcPriceFunction;
+let loadedCalcPrice: CalcPrice | undefined;
+
+/**
+ * The price table (about 0.5 MB of data) is loaded on the first lookup, not at import, so that
+ * importing this package for its helpers costs nothing.
+ */
+function calcPrice(...args: Parameters<CalcPrice>): ReturnType<CalcPrice> {
+  loadedCalcPrice ??= (createRequire(__filename)("@pydantic/genai-prices") as { calcPrice: CalcPrice }).calcPrice;
+  return loadedCalcPrice(...args);
+}
 
 /**
  * Token counts of one LLM call, in the OpenTelemetry GenAI convention: `inputTokens` includes
