@@ -49,8 +49,10 @@ npx -y pnpm@10.20.0 build >/tmp/agentops-build.log 2>&1 || { cat /tmp/agentops-b
 
 say "running the tests"
 results=$(mktemp)
+rm -f test-artifacts/faults.jsonl
 npx jest --json --outputFile="$results" "$@"
 status=$?
+node scripts/faults-report.mjs || true
 node -e '
   const r = JSON.parse(require("fs").readFileSync(process.argv[1], "utf8"));
   const failed = r.numFailedTests + r.numRuntimeErrorTestSuites;

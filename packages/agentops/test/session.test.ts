@@ -358,6 +358,21 @@ describe("recordAction and recordTool", () => {
     expect(byKind(spans, "tool")[0]!.attributes["gen_ai.tool.name"]).toBe("fetchData");
   });
 
+  it("works as a legacy (experimentalDecorators) method decorator", async () => {
+    const { exporter, session } = initInMemory();
+    class Legacy {
+      run(x: number) {
+        return x + 1;
+      }
+    }
+    const descriptor = Object.getOwnPropertyDescriptor(Legacy.prototype, "run")!;
+    const decorated = agentops.recordTool("legacy-run")(Legacy.prototype, "run", descriptor);
+    Object.defineProperty(Legacy.prototype, "run", decorated);
+    expect(new Legacy().run(1)).toBe(2);
+    await session!.endSession("Success");
+    expect(byKind(await exported(exporter), "tool")[0]!.attributes["gen_ai.tool.name"]).toBe("legacy-run");
+  });
+
   it("runs the function untraced when there is no session", () => {
     const double = agentops.recordAction("double", (x: number) => x * 2);
     expect(double(4)).toBe(8);
