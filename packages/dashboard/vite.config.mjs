@@ -18,5 +18,11 @@ export default defineConfig({
     modulePreload: false,
     assetsInlineLimit: 0,
   },
-  server: { host: "127.0.0.1" },
+  // `pnpm dev`: the API requests go to a running server (AGENTOPS_API_ENDPOINT, default :4318).
+  server: {
+    host: "127.0.0.1",
+    proxy: Object.fromEntries(
+      ["/v1", "/v2", "/healthz"].map((prefix) => [prefix, process.env.AGENTOPS_API_ENDPOINT ?? "http://127.0.0.1:4318"]),
+    ),
+  },
 });

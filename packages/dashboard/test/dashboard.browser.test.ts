@@ -165,40 +165,41 @@ describe("dashboard in a real browser against a real server", () => {
   });
 
   it("narrows the list by tag, end state and time range", async () => {
-    const ids = async (): Promise<string[]> =>
-      (await page.locator("tr[data-session-id]").evaluateAll((rows) => rows.map((r) => r.getAttribute("data-session-id")!))).sort();
+    // Waits until the table shows exactly these sessions (the old rows stay until the new answer).
+    const expectRows = async (expected: SeedSession[]): Promise<void> => {
+      const ids = expected.map((session) => session.id).sort();
+      await page.waitForFunction(
+        (want) => JSON.stringify([...document.querySelectorAll("tr[data-session-id]")].map((r) => r.getAttribute("data-session-id")).sort()) === want,
+        JSON.stringify(ids),
+      );
+    };
 
     await page.getByRole("textbox", { name: "Tag" }).fill("nightly");
     await page.getByRole("textbox", { name: "Tag" }).press("Enter");
-    await page.waitForFunction(() => document.querySelectorAll("tr[data-session-id]").length === 2);
-    expect(await ids()).toEqual([basic.id, undecided.id].sort());
+    await expectRows([basic, undecided]);
     expect(page.url()).toContain("tag=nightly");
 
     await page.getByRole("combobox", { name: "End state" }).selectOption("Indeterminate");
-    await page.waitForFunction(() => document.querySelectorAll("tr[data-session-id]").length === 1);
-    expect(await ids()).toEqual([undecided.id]);
+    await expectRows([undecided]);
 
     await page.getByRole("button", { name: "Clear filters" }).click();
     await page.getByRole("combobox", { name: "End state" }).selectOption("Failure");
-    await page.waitForFunction(() => document.querySelectorAll("tr[data-session-id]").length === 1);
-    expect(await ids()).toEqual([failed.id]);
+    await expectRows([failed]);
 
     await page.getByRole("combobox", { name: "End state" }).selectOption("");
     await page.getByRole("combobox", { name: "Started" }).selectOption("1h");
-    await page.waitForFunction(() => document.querySelectorAll("tr[data-session-id]").length === 5);
-    expect(await ids()).toEqual([failed.id, undecided.id, big.id, runningPage.id, runningList.id].sort());
+    await expectRows([failed, undecided, big, runningPage, runningList]);
 
     await page.getByRole("combobox", { name: "Started" }).selectOption("all");
     await page.getByRole("combobox", { name: "End state" }).selectOption("running");
-    await page.waitForFunction(() => document.querySelectorAll("tr[data-session-id]").length === 2);
-    expect(await ids()).toEqual([runningPage.id, runningList.id].sort());
+    await expectRows([runningPage, runningList]);
 
     // Clicking a tag chip filters by it.
     await page.getByRole("button", { name: "Clear filters" }).click();
     await row(failed.id).locator(".tag", { hasText: "security" }).click();
-    await page.waitForFunction(() => document.querySelectorAll("tr[data-session-id]").length === 1);
-    expect(await ids()).toEqual([failed.id]);
+    await expectRows([failed]);
     await page.getByRole("button", { name: "Clear filters" }).click();
+    await row(runningList.id).waitFor();
   });
 
   it("turns a running session into Success in the list without a reload", async () => {
@@ -239,8 +240,10 @@ describe("dashboard in a real browser against a real server", () => {
     expect(await page.getByTestId("host-env").innerText()).toContain("worker-1");
     await page.getByTestId("host-env").locator("summary").click();
     await page.locator(`.wf-row[data-span-id="${llmSpan.spanId}"]`).click();
-    await panel.getByTestId("chat").scrollIntoViewIfNeeded();
+    await page.setViewportSize({ width: 1440, height: 1100 });
+    await page.evaluate(() => window.scrollTo(0, 0));
     await page.screenshot({ path: path.join(ARTIFACTS, "session.png"), fullPage: false });
+    await page.setViewportSize({ width: 1440, height: 900 });
   });
 
   it("downloads the export with the key in a header, not in a URL", async () => {
@@ -307,6 +310,8 @@ describe("dashboard in a real browser against a real server", () => {
     await page.waitForFunction(() => [...document.querySelectorAll(".wf-name")].some((e) => e.textContent === "step 2499"));
     console.log(`scroll to the last of 10,000 rows rendered in ${Date.now() - scrollStarted} ms`);
     await page.getByTestId("waterfall").evaluate((element) => (element.scrollTop = 0));
+    await page.locator('.wf-row[data-kind="action"]').first().click();
+    await page.screenshot({ path: path.join(ARTIFACTS, "session-10k.png"), fullPage: false });
   });
 
   it("turns a running session into Success on its page without a reload", async () => {

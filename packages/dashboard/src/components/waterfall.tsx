@@ -151,7 +151,7 @@ export function Waterfall({ model, selected, onSelect, loading = false }: Waterf
         <span />
         <div class="axis-track">
           {ticks.map((tick) => (
-            <span key={tick} class="axis-tick" style={{ left: `${(tick / span) * 100}%` }}>
+            <span key={tick} class={`axis-tick${tick / span > 0.92 ? " end" : ""}`} style={{ left: `${(tick / span) * 100}%` }}>
               {formatOffset(tick)}
             </span>
           ))}
@@ -166,6 +166,7 @@ export function Waterfall({ model, selected, onSelect, loading = false }: Waterf
         role="tree"
         aria-label="Events of the session"
         data-testid="waterfall"
+        style={{ height: `min(${Math.max(visible.length, 4) * ROW_HEIGHT + 2}px, calc(100vh - 200px))` }}
       >
         {visible.length === 0 && <div class="empty">No events{model.rows.length > 0 ? " of the shown kinds" : " yet"}.</div>}
         <div class="waterfall-canvas" style={{ height: `${visible.length * ROW_HEIGHT}px` }}>
