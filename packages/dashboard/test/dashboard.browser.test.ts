@@ -126,6 +126,7 @@ describe("dashboard in a real browser against a real server", () => {
     await page.getByLabel("API key").fill("ak_0000000000000000_wrongwrongwrongwrongwrongwrongwrongwrongwro");
     await page.getByRole("button", { name: "Sign in" }).click();
     await page.getByRole("alert").filter({ hasText: "not valid" }).waitFor();
+    await page.screenshot({ path: path.join(ARTIFACTS, "sign-in.png"), fullPage: false });
 
     await page.getByLabel("API key").fill(server.apiKey);
     await page.getByRole("button", { name: "Sign in" }).click();
@@ -255,6 +256,14 @@ describe("dashboard in a real browser against a real server", () => {
     expect(body.tools).toHaveLength(1);
   });
 
+  it("answers an unknown session and a malformed id with a message", async () => {
+    await page.goto(`${server.baseUrl}/#/sessions/6f0e2c1a-0000-4000-8000-000000000001`);
+    await page.getByRole("alert").filter({ hasText: "does not exist in this project" }).waitFor();
+    await page.goto(`${server.baseUrl}/#/sessions/not-a-uuid`);
+    await page.getByRole("alert").filter({ hasText: "UUID" }).waitFor();
+    expect(await page.evaluate(() => window.localStorage.getItem("agentops.apiKey"))).toBe(server.apiKey);
+  });
+
   it("renders markup in prompts, completions, params and errors as text", async () => {
     await page.goto(`${server.baseUrl}/#/sessions/${failed.id}`);
     await page.locator(`.wf-row[data-span-id="${xssSpan.spanId}"]`).click();
@@ -338,7 +347,8 @@ describe("dashboard in a real browser against a real server", () => {
   it("never put the key in a URL and logged no script error", () => {
     expect(requestUrls.length).toBeGreaterThan(10);
     expect(requestUrls.filter((url) => url.includes(server.apiKey))).toEqual([]);
-    expect(pageErrors.filter((text) => !/status of 401/.test(text))).toEqual([]);
+    // The refused sign-in and the unknown session answer 401, 404 and 400 on purpose.
+    expect(pageErrors.filter((text) => !/status of (401|404|400)/.test(text))).toEqual([]);
   });
 
   it("signs out, forgetting the key", async () => {

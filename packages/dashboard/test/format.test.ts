@@ -20,6 +20,11 @@ describe("formatting", () => {
     expect(formatDuration(850)).toBe("850 ms");
     expect(formatDuration(1500)).toBe("1.50 s");
     expect(formatDuration(62_300)).toBe("1m 2.3s");
+    expect(formatDuration(60_000)).toBe("1m 0s");
+    expect(formatDuration(80_000)).toBe("1m 20s");
+    expect(formatDuration(59_960)).toBe("1m 0s");
+    expect(formatDuration(999.7)).toBe("1.00 s");
+    expect(formatDuration(9_999)).toBe("10.0 s");
     expect(formatDuration(3_723_000)).toBe("1h 2m 3s");
     expect(formatDuration(null)).toBe("—");
     expect(formatCompact(1500)).toBe("1.5k");

@@ -3,14 +3,20 @@
 /** 850 → "850 ms", 12_300 → "12.3 s", 62_300 → "1m 2.3s", 3_723_000 → "1h 2m 3s". */
 export function formatDuration(ms: number | null | undefined): string {
   if (ms === null || ms === undefined || !Number.isFinite(ms) || ms < 0) return "—";
-  if (ms < 1000) return `${Math.round(ms)} ms`;
-  const seconds = ms / 1000;
-  if (seconds < 60) return `${seconds < 10 ? seconds.toFixed(2) : seconds.toFixed(1)} s`;
-  const hours = Math.floor(seconds / 3600);
-  const minutes = Math.floor((seconds % 3600) / 60);
-  const rest = seconds % 60;
-  if (hours > 0) return `${hours}h ${minutes}m ${Math.floor(rest)}s`;
-  return `${minutes}m ${rest.toFixed(1)}s`;
+  if (ms < 999.5) return `${Math.round(ms)} ms`;
+  if (ms < 9_995) return `${(ms / 1000).toFixed(2)} s`;
+  if (ms < 59_950) return `${(ms / 1000).toFixed(1)} s`;
+  if (ms < 3_600_000) {
+    // Rounded once, in tenths of a second, so 59.96 s never reads "0m 60s".
+    const tenths = Math.round(ms / 100);
+    const minutes = Math.floor(tenths / 600);
+    const rest = (tenths % 600) / 10;
+    return `${minutes}m ${Number.isInteger(rest) ? rest : rest.toFixed(1)}s`;
+  }
+  const totalSeconds = Math.floor(ms / 1000);
+  const hours = Math.floor(totalSeconds / 3600);
+  const minutes = Math.floor((totalSeconds % 3600) / 60);
+  return `${hours}h ${minutes}m ${totalSeconds % 60}s`;
 }
 
 /** A cost in USD (a decimal string or a number) → "$0.0075"; tiny non-zero costs keep their digits. */
