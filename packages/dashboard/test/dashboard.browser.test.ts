@@ -20,6 +20,7 @@ describe("dashboard in a real browser against a real server", () => {
   let context: BrowserContext;
   let page: Page;
   const requestUrls: string[] = [];
+  const workerUrls: string[] = [];
   const pageErrors: string[] = [];
   const now = Date.now();
 
@@ -107,6 +108,7 @@ describe("dashboard in a real browser against a real server", () => {
     context = await browser.newContext({ viewport: { width: 1440, height: 900 }, acceptDownloads: true });
     page = await context.newPage();
     page.on("request", (request) => requestUrls.push(request.url()));
+    page.on("worker", (worker) => workerUrls.push(worker.url()));
     page.on("pageerror", (error) => pageErrors.push(error.message));
     page.on("console", (message) => {
       if (message.type() === "error") pageErrors.push(message.text());
@@ -304,6 +306,8 @@ describe("dashboard in a real browser against a real server", () => {
     console.log(`10,000-event session: interactive in ${interactiveMs} ms, all events shown in ${completeMs} ms`);
     expect(interactiveMs).toBeLessThan(3_000);
     expect(completeMs).toBeLessThan(6_000);
+    // The spans were read off the main thread, under the server's CSP.
+    expect(workerUrls.some((url) => url.includes("spans-worker"))).toBe(true);
 
     expect(await page.getByTestId("event-panel").getByTestId("prompt").innerText()).toContain("Question 0");
     // Virtualized: only a window of rows exists in the page.
