@@ -32,14 +32,25 @@ function ok(overrides: Partial<DecodedSpan> = {}): NormalizedSpan {
   return result;
 }
 
-function withAttributes(attributes: Record<string, unknown>, overrides: Partial<DecodedSpan> = {}): NormalizedSpan {
+function withAttributes(
+  attributes: Record<string, unknown>,
+  overrides: Partial<DecodedSpan> = {},
+): NormalizedSpan {
   return ok({ ...overrides, attributes });
 }
 
 describe("normalizeSpan: validation", () => {
   test("a valid span keeps its identity, times and payload", () => {
-    const events = [{ name: "exception", timeUnixNano: START, attributes: { "exception.message": "x" } }];
-    const span = ok({ parentSpanId: "00f067aa0ba902b7", statusCode: 1, statusMessage: "", events, attributes: { a: 1 } });
+    const events = [
+      { name: "exception", timeUnixNano: START, attributes: { "exception.message": "x" } },
+    ];
+    const span = ok({
+      parentSpanId: "00f067aa0ba902b7",
+      statusCode: 1,
+      statusMessage: "",
+      events,
+      attributes: { a: 1 },
+    });
     expect(span).toMatchObject({
       traceId: TRACE,
       spanId: SPAN,
@@ -66,7 +77,11 @@ describe("normalizeSpan: validation", () => {
   });
 
   test("ids are lowercased; an all-zero or malformed parent means no parent", () => {
-    const span = ok({ traceId: TRACE.toUpperCase(), spanId: SPAN.toUpperCase(), parentSpanId: "0000000000000000" });
+    const span = ok({
+      traceId: TRACE.toUpperCase(),
+      spanId: SPAN.toUpperCase(),
+      parentSpanId: "0000000000000000",
+    });
     expect(span.traceId).toBe(TRACE);
     expect(span.spanId).toBe(SPAN);
     expect(span.parentSpanId).toBeNull();
@@ -93,7 +108,10 @@ describe("normalizeSpan: validation", () => {
   });
 
   test("accepts times as safe integers and equal start and end", () => {
-    const span = ok({ startTimeUnixNano: 1_000_000_000 as unknown as string, endTimeUnixNano: "1000000000" });
+    const span = ok({
+      startTimeUnixNano: 1_000_000_000 as unknown as string,
+      endTimeUnixNano: "1000000000",
+    });
     expect(span).toMatchObject({ startTimeUnixNano: "1000000000", startMs: 1000, endMs: 1000 });
   });
 });
@@ -139,21 +157,35 @@ describe("normalizeSpan: classification", () => {
 
   test("a root span named like AgentOps' session spans is a session; a child is not", () => {
     expect(ok({ name: "my_workflow.session" }).kind).toBe("session");
-    expect(ok({ name: "my_workflow.session", parentSpanId: "00f067aa0ba902b7" }).kind).toBe("other");
+    expect(ok({ name: "my_workflow.session", parentSpanId: "00f067aa0ba902b7" }).kind).toBe(
+      "other",
+    );
   });
 
   test("errors: error events, and failed LLM and tool calls", () => {
     expect(withAttributes({ "agentops.span.kind": "error" }).isError).toBe(true);
-    expect(withAttributes({ "gen_ai.operation.name": "chat" }, { statusCode: 2 }).isError).toBe(true);
-    expect(withAttributes({ "gen_ai.operation.name": "execute_tool" }, { statusCode: 2 }).isError).toBe(true);
-    expect(withAttributes({ "gen_ai.operation.name": "chat" }, { statusCode: 1 }).isError).toBe(false);
-    expect(withAttributes({ "agentops.span.kind": "action" }, { statusCode: 2 }).isError).toBe(false);
+    expect(withAttributes({ "gen_ai.operation.name": "chat" }, { statusCode: 2 }).isError).toBe(
+      true,
+    );
+    expect(
+      withAttributes({ "gen_ai.operation.name": "execute_tool" }, { statusCode: 2 }).isError,
+    ).toBe(true);
+    expect(withAttributes({ "gen_ai.operation.name": "chat" }, { statusCode: 1 }).isError).toBe(
+      false,
+    );
+    expect(withAttributes({ "agentops.span.kind": "action" }, { statusCode: 2 }).isError).toBe(
+      false,
+    );
     expect(withAttributes({}, { statusCode: 2 }).isError).toBe(false);
   });
 });
 
 describe("normalizeSpan: tokens and cost", () => {
-  const chat = { "gen_ai.operation.name": "chat", "gen_ai.provider.name": "openai", "gen_ai.request.model": "gpt-4o" };
+  const chat = {
+    "gen_ai.operation.name": "chat",
+    "gen_ai.provider.name": "openai",
+    "gen_ai.request.model": "gpt-4o",
+  };
 
   test("current GenAI names, priced by the shared table", () => {
     const span = withAttributes({
@@ -163,7 +195,12 @@ describe("normalizeSpan: tokens and cost", () => {
       "gen_ai.usage.cache_read.input_tokens": 0,
       "gen_ai.usage.reasoning.output_tokens": 0,
     });
-    expect(span).toMatchObject({ model: "gpt-4o", provider: "openai", promptTokens: 1000, completionTokens: 500 });
+    expect(span).toMatchObject({
+      model: "gpt-4o",
+      provider: "openai",
+      promptTokens: 1000,
+      completionTokens: 500,
+    });
     expect(span.cost).toBeCloseTo(0.0075, 10);
   });
 
@@ -175,7 +212,12 @@ describe("normalizeSpan: tokens and cost", () => {
       "gen_ai.usage.cache_read.input_tokens": 400,
       "gen_ai.usage.reasoning.output_tokens": 120,
     });
-    expect(span).toMatchObject({ promptTokens: 1000, completionTokens: 500, cachedTokens: 400, reasoningTokens: 120 });
+    expect(span).toMatchObject({
+      promptTokens: 1000,
+      completionTokens: 500,
+      cachedTokens: 400,
+      reasoningTokens: 120,
+    });
     // Cache reads are cheaper than fresh input.
     expect(span.cost).toBeLessThan(0.0075);
     expect(span.cost).toBeGreaterThan(0);
@@ -191,7 +233,14 @@ describe("normalizeSpan: tokens and cost", () => {
       "gen_ai.usage.cache_read_input_tokens": 10,
       "gen_ai.usage.reasoning_tokens": 7,
     });
-    expect(span).toMatchObject({ kind: "llm", provider: "openai", promptTokens: 1000, completionTokens: 500, cachedTokens: 10, reasoningTokens: 7 });
+    expect(span).toMatchObject({
+      kind: "llm",
+      provider: "openai",
+      promptTokens: 1000,
+      completionTokens: 500,
+      cachedTokens: 10,
+      reasoningTokens: 7,
+    });
   });
 
   test("OpenInference names", () => {
@@ -204,7 +253,13 @@ describe("normalizeSpan: tokens and cost", () => {
       "llm.token_count.prompt_details.cache_read": 100,
       "llm.token_count.completion_details.reasoning": 50,
     });
-    expect(span).toMatchObject({ model: "gpt-4o", promptTokens: 1000, completionTokens: 500, cachedTokens: 100, reasoningTokens: 50 });
+    expect(span).toMatchObject({
+      model: "gpt-4o",
+      promptTokens: 1000,
+      completionTokens: 500,
+      cachedTokens: 100,
+      reasoningTokens: 50,
+    });
     expect(span.cost).toBeGreaterThan(0);
   });
 
@@ -271,19 +326,36 @@ describe("normalizeSpan: tokens and cost", () => {
   test("an explicit client cost wins over the price table", () => {
     const tokens = { "gen_ai.usage.input_tokens": 1000, "gen_ai.usage.output_tokens": 500 };
     expect(withAttributes({ ...chat, ...tokens, "agentops.llm.cost": 0.5 }).cost).toBe(0.5);
-    expect(withAttributes({ ...chat, ...tokens, "gen_ai.usage.total_cost": "0.25" }).cost).toBe(0.25);
+    expect(withAttributes({ ...chat, ...tokens, "gen_ai.usage.total_cost": "0.25" }).cost).toBe(
+      0.25,
+    );
     expect(withAttributes({ ...chat, ...tokens, "agentops.llm.cost": 0 }).cost).toBe(0);
-    expect(withAttributes({ ...chat, ...tokens, "agentops.llm.cost": -1 }).cost).toBeCloseTo(0.0075, 10);
+    expect(withAttributes({ ...chat, ...tokens, "agentops.llm.cost": -1 }).cost).toBeCloseTo(
+      0.0075,
+      10,
+    );
   });
 
   test("the response model is priced, falling back to the request model; unknown models cost 0", () => {
     const tokens = { "gen_ai.usage.input_tokens": 1000, "gen_ai.usage.output_tokens": 500 };
-    const dated = withAttributes({ ...chat, ...tokens, "gen_ai.response.model": "gpt-4o-2024-08-06" });
+    const dated = withAttributes({
+      ...chat,
+      ...tokens,
+      "gen_ai.response.model": "gpt-4o-2024-08-06",
+    });
     expect(dated.model).toBe("gpt-4o-2024-08-06");
     expect(dated.cost).toBeCloseTo(0.0075, 10);
-    const renamed = withAttributes({ ...chat, ...tokens, "gen_ai.response.model": "my-proxy-name" });
+    const renamed = withAttributes({
+      ...chat,
+      ...tokens,
+      "gen_ai.response.model": "my-proxy-name",
+    });
     expect(renamed.cost).toBeCloseTo(0.0075, 10);
-    const unknown = withAttributes({ ...chat, ...tokens, "gen_ai.request.model": "no-such-model-xyz" });
+    const unknown = withAttributes({
+      ...chat,
+      ...tokens,
+      "gen_ai.request.model": "no-such-model-xyz",
+    });
     expect(unknown.cost).toBe(0);
   });
 
@@ -330,7 +402,12 @@ describe("normalizeSpan: session metadata", () => {
       "agentops.session.end_state_reason": "boom",
       "agentops.session.video": "https://example.test/v.mp4",
     });
-    expect(span).toMatchObject({ kind: "session", endState: "Failure", endStateReason: "boom", video: "https://example.test/v.mp4" });
+    expect(span).toMatchObject({
+      kind: "session",
+      endState: "Failure",
+      endStateReason: "boom",
+      video: "https://example.test/v.mp4",
+    });
   });
 
   test("a root span without a readable end state takes it from its status", () => {
@@ -338,17 +415,35 @@ describe("normalizeSpan: session metadata", () => {
       endState: "Failure",
       endStateReason: "crashed",
     });
-    expect(withAttributes(root, { statusCode: 1 })).toMatchObject({ endState: "Success", endStateReason: null });
-    expect(withAttributes({ ...root, "agentops.session.end_state": "banana" })).toMatchObject({ endState: "Indeterminate" });
+    expect(withAttributes(root, { statusCode: 1 })).toMatchObject({
+      endState: "Success",
+      endStateReason: null,
+    });
+    expect(withAttributes({ ...root, "agentops.session.end_state": "banana" })).toMatchObject({
+      endState: "Indeterminate",
+    });
   });
 
   test("markers carry tags and video but no end state of their own", () => {
-    const marker = withAttributes({ "agentops.span.kind": "session.start", "agentops.session.tags": ["a", "b"] });
-    expect(marker).toMatchObject({ kind: "marker", tags: ["a", "b"], endState: null, endStateReason: null, video: null });
+    const marker = withAttributes({
+      "agentops.span.kind": "session.start",
+      "agentops.session.tags": ["a", "b"],
+    });
+    expect(marker).toMatchObject({
+      kind: "marker",
+      tags: ["a", "b"],
+      endState: null,
+      endStateReason: null,
+      video: null,
+    });
   });
 
   test("metadata on other spans is ignored", () => {
-    const span = withAttributes({ "agentops.span.kind": "action", "agentops.session.tags": ["x"], "agentops.session.end_state": "Success" });
+    const span = withAttributes({
+      "agentops.span.kind": "action",
+      "agentops.session.tags": ["x"],
+      "agentops.session.end_state": "Success",
+    });
     expect(span).toMatchObject({ tags: null, endState: null });
   });
 

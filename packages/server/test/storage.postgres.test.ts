@@ -10,7 +10,9 @@ import { describeStorageSuite } from "./utils/storage-suite";
 const url = process.env.AGENTOPS_TEST_PG_URL;
 
 if (!url) {
-  console.warn("PostgreSQL storage suite NOT RUN: set AGENTOPS_TEST_PG_URL=postgres://user:password@host:port/database");
+  console.warn(
+    "PostgreSQL storage suite NOT RUN: set AGENTOPS_TEST_PG_URL=postgres://user:password@host:port/database",
+  );
   test.skip("PostgreSQL storage suite NOT RUN (AGENTOPS_TEST_PG_URL is not set)", () => undefined);
 } else {
   const admin = new pg.Pool({ connectionString: url, max: 2 });

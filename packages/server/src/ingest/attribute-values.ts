@@ -44,7 +44,10 @@ export function firstCount(
 }
 
 /** The first attribute among `names` that reads as a non-empty string. */
-export function firstString(attributes: Record<string, unknown>, names: readonly string[]): string | null {
+export function firstString(
+  attributes: Record<string, unknown>,
+  names: readonly string[],
+): string | null {
   for (const name of names) {
     const value = readString(attributes[name]);
     if (value !== null) return value;

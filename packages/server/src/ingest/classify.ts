@@ -89,12 +89,16 @@ export function classifySpan(
   if (operation !== null) return GEN_AI_OPERATIONS[operation.toLowerCase()] ?? "other";
 
   const openInferenceKind = readString(attributes[ATTR_OPENINFERENCE_SPAN_KIND]);
-  if (openInferenceKind !== null) return OPENINFERENCE_KINDS[openInferenceKind.toUpperCase()] ?? "other";
+  if (openInferenceKind !== null)
+    return OPENINFERENCE_KINDS[openInferenceKind.toUpperCase()] ?? "other";
 
   const requestType = readString(attributes[ATTR_LLM_REQUEST_TYPE]);
   if (requestType !== null && LLM_REQUEST_TYPES.has(requestType.toLowerCase())) return "llm";
-  const provider = readString(attributes[ATTR_GEN_AI_PROVIDER_NAME]) ?? readString(attributes[ATTR_GEN_AI_SYSTEM]);
-  const model = readString(attributes[ATTR_GEN_AI_REQUEST_MODEL]) ?? readString(attributes[ATTR_GEN_AI_RESPONSE_MODEL]);
+  const provider =
+    readString(attributes[ATTR_GEN_AI_PROVIDER_NAME]) ?? readString(attributes[ATTR_GEN_AI_SYSTEM]);
+  const model =
+    readString(attributes[ATTR_GEN_AI_REQUEST_MODEL]) ??
+    readString(attributes[ATTR_GEN_AI_RESPONSE_MODEL]);
   if (provider !== null && model !== null) return "llm";
 
   if (parentSpanId === null && name.endsWith(SESSION_NAME_SUFFIX)) return "session";

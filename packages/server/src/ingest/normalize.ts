@@ -46,14 +46,17 @@ export function normalizeSpan(decoded: DecodedSpan): NormalizedSpan | NormalizeE
   const start = readNanos(decoded.startTimeUnixNano);
   const end = readNanos(decoded.endTimeUnixNano);
   if (start === null || start === 0n) return { error: `span ${spanId}: invalid start time` };
-  if (end === null || end < start) return { error: `span ${spanId}: end time missing or before start time` };
+  if (end === null || end < start)
+    return { error: `span ${spanId}: end time missing or before start time` };
 
   const attributes = isRecord(decoded.attributes) ? decoded.attributes : {};
   const resource = isRecord(decoded.resource) ? decoded.resource : {};
   const name = typeof decoded.name === "string" ? decoded.name : "";
   const statusCode = decoded.statusCode === 1 || decoded.statusCode === 2 ? decoded.statusCode : 0;
   const statusMessage =
-    typeof decoded.statusMessage === "string" && decoded.statusMessage !== "" ? decoded.statusMessage : null;
+    typeof decoded.statusMessage === "string" && decoded.statusMessage !== ""
+      ? decoded.statusMessage
+      : null;
 
   const kind = classifySpan(name, parentSpanId, attributes);
   const usage = kind === "llm" ? readLlmUsage(attributes) : null;

@@ -13,8 +13,27 @@ import { readString } from "./attribute-values";
 const MAX_TAGS = 100;
 const MAX_TAG_LENGTH = 256;
 
-const SUCCESS_WORDS = new Set(["success", "succeeded", "successful", "ok", "completed", "complete", "done", "pass", "passed"]);
-const FAILURE_WORDS = new Set(["failure", "fail", "failed", "error", "errored", "exception", "crash", "crashed"]);
+const SUCCESS_WORDS = new Set([
+  "success",
+  "succeeded",
+  "successful",
+  "ok",
+  "completed",
+  "complete",
+  "done",
+  "pass",
+  "passed",
+]);
+const FAILURE_WORDS = new Set([
+  "failure",
+  "fail",
+  "failed",
+  "error",
+  "errored",
+  "exception",
+  "crash",
+  "crashed",
+]);
 const INDETERMINATE_WORDS = new Set([
   "indeterminate",
   "unknown",
@@ -37,7 +56,10 @@ const INDETERMINATE_WORDS = new Set([
 export function parseEndState(value: unknown): EndState | null {
   const text = readString(value);
   if (text === null) return null;
-  const word = text.toLowerCase().replace(/^(statuscode|endstate|end_state)\./, "").replace(/[_-]+/g, " ");
+  const word = text
+    .toLowerCase()
+    .replace(/^(statuscode|endstate|end_state)\./, "")
+    .replace(/[_-]+/g, " ");
   if (SUCCESS_WORDS.has(word)) return EndStateValues.SUCCESS;
   if (FAILURE_WORDS.has(word)) return EndStateValues.FAILURE;
   if (INDETERMINATE_WORDS.has(word)) return EndStateValues.INDETERMINATE;

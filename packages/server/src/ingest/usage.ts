@@ -40,7 +40,11 @@ export interface LlmUsage {
 }
 
 // Current GenAI names first, then the legacy ones, then OpenInference's.
-const INPUT = [ATTR_GEN_AI_USAGE_INPUT_TOKENS, ATTR_LEGACY_GEN_AI_USAGE_PROMPT_TOKENS, ATTR_OPENINFERENCE_TOKEN_COUNT_PROMPT];
+const INPUT = [
+  ATTR_GEN_AI_USAGE_INPUT_TOKENS,
+  ATTR_LEGACY_GEN_AI_USAGE_PROMPT_TOKENS,
+  ATTR_OPENINFERENCE_TOKEN_COUNT_PROMPT,
+];
 const OUTPUT = [
   ATTR_GEN_AI_USAGE_OUTPUT_TOKENS,
   ATTR_LEGACY_GEN_AI_USAGE_COMPLETION_TOKENS,
@@ -61,7 +65,11 @@ const REASONING = [
   ATTR_LEGACY_GEN_AI_USAGE_REASONING_TOKENS,
   ATTR_OPENINFERENCE_TOKEN_COUNT_REASONING,
 ];
-const MODEL = [ATTR_GEN_AI_RESPONSE_MODEL, ATTR_GEN_AI_REQUEST_MODEL, ATTR_OPENINFERENCE_LLM_MODEL_NAME];
+const MODEL = [
+  ATTR_GEN_AI_RESPONSE_MODEL,
+  ATTR_GEN_AI_REQUEST_MODEL,
+  ATTR_OPENINFERENCE_LLM_MODEL_NAME,
+];
 const PROVIDER = [
   ATTR_GEN_AI_PROVIDER_NAME,
   ATTR_GEN_AI_SYSTEM,
@@ -92,7 +100,10 @@ export function readLlmUsage(attributes: Record<string, unknown>): LlmUsage {
   const cacheRead = firstCount(attributes, CACHE_READ)?.value ?? 0;
   const cacheWrite = firstCount(attributes, CACHE_WRITE)?.value ?? 0;
   let promptTokens = input?.value ?? 0;
-  if (provider === GenAiProviderValues.ANTHROPIC && input?.name === ATTR_LEGACY_GEN_AI_USAGE_PROMPT_TOKENS) {
+  if (
+    provider === GenAiProviderValues.ANTHROPIC &&
+    input?.name === ATTR_LEGACY_GEN_AI_USAGE_PROMPT_TOKENS
+  ) {
     promptTokens += cacheRead + cacheWrite;
   }
   const completionTokens = firstCount(attributes, OUTPUT)?.value ?? 0;
@@ -111,11 +122,21 @@ export function readLlmUsage(attributes: Record<string, unknown>): LlmUsage {
     const requestModel = firstString(attributes, [ATTR_GEN_AI_REQUEST_MODEL]) ?? undefined;
     cost =
       calculateCost(provider ?? undefined, responseModel, usage) ??
-      (requestModel !== responseModel ? calculateCost(provider ?? undefined, requestModel, usage) : undefined) ??
+      (requestModel !== responseModel
+        ? calculateCost(provider ?? undefined, requestModel, usage)
+        : undefined) ??
       0;
   }
 
-  return { model, provider, promptTokens, completionTokens, cachedTokens: cacheRead, reasoningTokens, cost };
+  return {
+    model,
+    provider,
+    promptTokens,
+    completionTokens,
+    cachedTokens: cacheRead,
+    reasoningTokens,
+    cost,
+  };
 }
 
 function explicitCost(attributes: Record<string, unknown>): number | null {

@@ -27,7 +27,10 @@ export const DEFAULT_DATABASE_URL = "sqlite:./.agentops/agentops.db";
  * @example
  * const storage = await openStorage("sqlite:./data/agentops.db", { sessionTimeoutMs: 10 * 60_000 });
  */
-export async function openStorage(url: string = DEFAULT_DATABASE_URL, options: OpenStorageOptions = {}): Promise<Storage> {
+export async function openStorage(
+  url: string = DEFAULT_DATABASE_URL,
+  options: OpenStorageOptions = {},
+): Promise<Storage> {
   let storage: Storage;
   if (/^postgres(ql)?:\/\//i.test(url)) {
     storage = new PostgresStorage(url, options);

@@ -6,11 +6,18 @@ export interface Migration {
 }
 
 /** The migrations of `migrations` not in `applied`, in order; refuses a database newer than the code. */
-export function pendingMigrations(migrations: readonly Migration[], applied: ReadonlySet<number>): Migration[] {
+export function pendingMigrations(
+  migrations: readonly Migration[],
+  applied: ReadonlySet<number>,
+): Migration[] {
   const newest = Math.max(0, ...applied);
   const known = Math.max(0, ...migrations.map((migration) => migration.version));
   if (newest > known) {
-    throw new Error(`database schema version ${newest} is newer than this server supports (${known})`);
+    throw new Error(
+      `database schema version ${newest} is newer than this server supports (${known})`,
+    );
   }
-  return [...migrations].sort((a, b) => a.version - b.version).filter((migration) => !applied.has(migration.version));
+  return [...migrations]
+    .sort((a, b) => a.version - b.version)
+    .filter((migration) => !applied.has(migration.version));
 }

@@ -63,7 +63,8 @@ const SESSION_COLUMNS =
   "completion_tokens, cached_tokens, reasoning_tokens, cost_pico, end_state, end_state_reason, tags, video, host_resource_id";
 
 /** Serialises schema changes of one schema across every server sharing the database. */
-const MIGRATION_LOCK = "SELECT pg_advisory_xact_lock(hashtext('agentops.schema_migrations:' || current_schema()))";
+const MIGRATION_LOCK =
+  "SELECT pg_advisory_xact_lock(hashtext('agentops.schema_migrations:' || current_schema()))";
 
 // One statement per batch whatever its size: columns travel as arrays and unnest into rows.
 const INSERT_SPANS = `
@@ -180,7 +181,11 @@ export class PostgresStorage implements Storage {
   private readonly knownResources = new KnownResources();
 
   constructor(url: string, options: PostgresStorageOptions = {}) {
-    this.pool = new pg.Pool({ connectionString: url, max: options.maxConnections ?? 10, application_name: "agentops-server" });
+    this.pool = new pg.Pool({
+      connectionString: url,
+      max: options.maxConnections ?? 10,
+      application_name: "agentops-server",
+    });
     // An idle client losing its connection must not crash the process; the next query reconnects.
     this.pool.on("error", () => undefined);
     this.timeoutMs = options.sessionTimeoutMs ?? DEFAULT_SESSION_TIMEOUT_MS;
@@ -194,10 +199,18 @@ export class PostgresStorage implements Storage {
         name text NOT NULL,
         applied_at timestamptz NOT NULL DEFAULT now()
       )`);
-      const { rows } = await client.query<{ version: number }>("SELECT version FROM schema_migrations");
-      for (const migration of pendingMigrations(POSTGRES_MIGRATIONS, new Set(rows.map((row) => row.version)))) {
+      const { rows } = await client.query<{ version: number }>(
+        "SELECT version FROM schema_migrations",
+      );
+      for (const migration of pendingMigrations(
+        POSTGRES_MIGRATIONS,
+        new Set(rows.map((row) => row.version)),
+      )) {
         await client.query(migration.sql);
-        await client.query("INSERT INTO schema_migrations (version, name) VALUES ($1, $2)", [migration.version, migration.name]);
+        await client.query("INSERT INTO schema_migrations (version, name) VALUES ($1, $2)", [
+          migration.version,
+          migration.name,
+        ]);
       }
     });
   }
@@ -213,19 +226,26 @@ export class PostgresStorage implements Storage {
       const key = span.traceId + span.spanId;
       if (!unique.has(key)) unique.set(key, span);
     }
-    const ordered = [...unique.entries()].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0)).map((entry) => entry[1]);
+    const ordered = [...unique.entries()]
+      .sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0))
+      .map((entry) => entry[1]);
     const resources = new ResourceIds();
     const resourceIds = ordered.map((span) => resources.get(span.resource).id);
     const newResources = new Map<string, StoredResource>();
     for (const resource of resources.values()) {
-      if (!this.knownResources.has(projectKey, resource.id)) newResources.set(resource.id, resource);
+      if (!this.knownResources.has(projectKey, resource.id))
+        newResources.set(resource.id, resource);
     }
     const columns = spanArrays(ordered, resourceIds);
 
     await this.transaction(async (client) => {
       if (newResources.size > 0) {
         const sorted = [...newResources.values()].sort((a, b) => (a.id < b.id ? -1 : 1));
-        await client.query(INSERT_RESOURCES, [projectKey, sorted.map((r) => r.id), sorted.map((r) => r.json)]);
+        await client.query(INSERT_RESOURCES, [
+          projectKey,
+          sorted.map((r) => r.id),
+          sorted.map((r) => r.json),
+        ]);
       }
       const receivedMs = Date.now();
       const inserted = await client.query<{ trace_id: string; span_id: string }>({
@@ -236,28 +256,44 @@ export class PostgresStorage implements Storage {
       if (inserted.rows.length === 0) return;
       const batch = new RollupBatch(receivedMs);
       const indexByKey = new Map<string, number>();
-      for (let i = 0; i < ordered.length; i++) indexByKey.set(ordered[i]!.sessionId + ordered[i]!.spanId, i);
+      for (let i = 0; i < ordered.length; i++)
+        indexByKey.set(ordered[i]!.sessionId + ordered[i]!.spanId, i);
       for (const row of inserted.rows) {
         const index = indexByKey.get(row.trace_id + row.span_id)!;
         batch.add(ordered[index]!, resourceIds[index]!, columns[18][index]!);
       }
-      await client.query({ name: "agentops_upsert_sessions", text: UPSERT_SESSIONS, values: [projectKey, ...sessionArrays(batch.sorted())] });
+      await client.query({
+        name: "agentops_upsert_sessions",
+        text: UPSERT_SESSIONS,
+        values: [projectKey, ...sessionArrays(batch.sorted())],
+      });
     });
     for (const id of newResources.keys()) this.knownResources.add(projectKey, id);
     return { accepted: spans.length };
   }
 
-  async sessionStats(projectId: string, sessionId: string, now = Date.now()): Promise<SessionStats | undefined> {
+  async sessionStats(
+    projectId: string,
+    sessionId: string,
+    now = Date.now(),
+  ): Promise<SessionStats | undefined> {
     const row = await this.sessionRow(projectId, sessionId);
     return row && toSessionStats(toRow(row), projectId, now, this.timeoutMs);
   }
 
-  async recomputeStats(projectId: string, sessionId: string, now = Date.now()): Promise<SessionStats | undefined> {
+  async recomputeStats(
+    projectId: string,
+    sessionId: string,
+    now = Date.now(),
+  ): Promise<SessionStats | undefined> {
     const projectKey = await this.projectKey(projectId);
     const traceId = uuidToTraceId(sessionId);
     if (projectKey === undefined || traceId === undefined) return undefined;
     const params = [projectKey, traceIdToUuid(traceId)];
-    const totals = (await this.pool.query(RECOMPUTE_TOTALS, params)).rows[0] as Record<string, string>;
+    const totals = (await this.pool.query(RECOMPUTE_TOTALS, params)).rows[0] as Record<
+      string,
+      string
+    >;
     if (Number(totals.spans) === 0) return undefined;
     const metadata = (await this.pool.query(RECOMPUTE_METADATA, params)).rows[0] as {
       end_state: [string, string | null] | null;
@@ -276,7 +312,11 @@ export class PostgresStorage implements Storage {
     return toSessionStats(toRow(row), projectId, now, this.timeoutMs);
   }
 
-  async sessionInfo(projectId: string, sessionId: string, now = Date.now()): Promise<SessionInfo | undefined> {
+  async sessionInfo(
+    projectId: string,
+    sessionId: string,
+    now = Date.now(),
+  ): Promise<SessionInfo | undefined> {
     const row = await this.sessionRow(projectId, sessionId);
     if (row === undefined) return undefined;
     let hostEnv: Record<string, unknown> | null = null;
@@ -290,7 +330,11 @@ export class PostgresStorage implements Storage {
     return toSessionInfo(toRow(row), projectId, hostEnv, now, this.timeoutMs);
   }
 
-  async *sessionSpans(projectId: string, sessionId: string, batchSize = 1000): AsyncIterable<StoredSpan[]> {
+  async *sessionSpans(
+    projectId: string,
+    sessionId: string,
+    batchSize = 1000,
+  ): AsyncIterable<StoredSpan[]> {
     const projectKey = await this.projectKey(projectId);
     const traceId = uuidToTraceId(sessionId);
     if (projectKey === undefined || traceId === undefined) return;
@@ -306,7 +350,9 @@ export class PostgresStorage implements Storage {
         values: [projectKey, uuid, afterStart, afterSpan, size],
       });
       if (rows.length === 0) return;
-      const missing = [...new Set(rows.map((row) => row.resource_id))].filter((id) => !resources.has(id));
+      const missing = [...new Set(rows.map((row) => row.resource_id))].filter(
+        (id) => !resources.has(id),
+      );
       if (missing.length > 0) {
         if (resources.size + missing.length > 1000) resources.clear();
         const found = await this.pool.query<{ id: string; attributes: string }>(
@@ -314,7 +360,8 @@ export class PostgresStorage implements Storage {
           [projectKey, missing],
         );
         for (const id of missing) resources.set(id, {});
-        for (const row of found.rows) resources.set(row.id, JSON.parse(row.attributes) as Record<string, unknown>);
+        for (const row of found.rows)
+          resources.set(row.id, JSON.parse(row.attributes) as Record<string, unknown>);
       }
       yield rows.map((row) => toStoredSpan(row, projectId, resources.get(row.resource_id) ?? {}));
       if (rows.length < size) return;
@@ -324,7 +371,11 @@ export class PostgresStorage implements Storage {
     }
   }
 
-  async listSessions(projectId: string, query: ListSessionsQuery, now = Date.now()): Promise<ListSessionsPage> {
+  async listSessions(
+    projectId: string,
+    query: ListSessionsQuery,
+    now = Date.now(),
+  ): Promise<ListSessionsPage> {
     const resolved = resolveListQuery(query, now, this.timeoutMs);
     const projectKey = await this.projectKey(projectId);
     if (projectKey === undefined) return { sessions: [], next_cursor: null };
@@ -335,13 +386,17 @@ export class PostgresStorage implements Storage {
       return `$${params.length}`;
     };
     if (resolved.cursor) {
-      where.push(`(start_ms, trace_id) < (${param(resolved.cursor.startMs)}::bigint, ${param(traceIdToUuid(resolved.cursor.traceId))}::uuid)`);
+      where.push(
+        `(start_ms, trace_id) < (${param(resolved.cursor.startMs)}::bigint, ${param(traceIdToUuid(resolved.cursor.traceId))}::uuid)`,
+      );
     }
     if (resolved.fromMs !== null) where.push(`start_ms >= ${param(resolved.fromMs)}::bigint`);
     if (resolved.toMs !== null) where.push(`start_ms < ${param(resolved.toMs)}::bigint`);
     if (resolved.tag !== null) where.push(`tags ? ${param(resolved.tag)}::text`);
     if (resolved.endState === "running") {
-      where.push(`end_state IS NULL AND last_seen_ms >= ${param(resolved.timedOutBeforeMs)}::bigint`);
+      where.push(
+        `end_state IS NULL AND last_seen_ms >= ${param(resolved.timedOutBeforeMs)}::bigint`,
+      );
     } else if (resolved.endState === "Indeterminate") {
       where.push(
         `(end_state = 'Indeterminate' OR (end_state IS NULL AND last_seen_ms < ${param(resolved.timedOutBeforeMs)}::bigint))`,
@@ -369,12 +424,10 @@ export class PostgresStorage implements Storage {
         "INSERT INTO projects (id, name, created_at) VALUES ($1, $2, $3) RETURNING pk",
         [project.id, project.name, project.createdAt],
       );
-      await client.query("INSERT INTO api_keys (lookup, project_pk, key_hash, created_at) VALUES ($1, $2, $3, $4)", [
-        keyLookup,
-        rows[0]!.pk,
-        keyHash,
-        project.createdAt,
-      ]);
+      await client.query(
+        "INSERT INTO api_keys (lookup, project_pk, key_hash, created_at) VALUES ($1, $2, $3, $4)",
+        [keyLookup, rows[0]!.pk, keyHash, project.createdAt],
+      );
     });
     return project;
   }
@@ -388,12 +441,18 @@ export class PostgresStorage implements Storage {
   }
 
   async getSetting(name: string): Promise<string | undefined> {
-    const { rows } = await this.pool.query<{ value: string }>("SELECT value FROM settings WHERE name = $1", [name]);
+    const { rows } = await this.pool.query<{ value: string }>(
+      "SELECT value FROM settings WHERE name = $1",
+      [name],
+    );
     return rows[0]?.value;
   }
 
   async setSettingIfAbsent(name: string, value: string): Promise<string> {
-    await this.pool.query("INSERT INTO settings (name, value) VALUES ($1, $2) ON CONFLICT DO NOTHING", [name, value]);
+    await this.pool.query(
+      "INSERT INTO settings (name, value) VALUES ($1, $2) ON CONFLICT DO NOTHING",
+      [name, value],
+    );
     return (await this.getSetting(name)) ?? value;
   }
 
@@ -401,7 +460,10 @@ export class PostgresStorage implements Storage {
     if (!this.pool.ended) await this.pool.end();
   }
 
-  private async sessionRow(projectId: string, sessionId: string): Promise<SessionDbRow | undefined> {
+  private async sessionRow(
+    projectId: string,
+    sessionId: string,
+  ): Promise<SessionDbRow | undefined> {
     const projectKey = await this.projectKey(projectId);
     const traceId = uuidToTraceId(sessionId);
     if (projectKey === undefined || traceId === undefined) return undefined;
@@ -417,7 +479,10 @@ export class PostgresStorage implements Storage {
   private async projectKey(projectId: string): Promise<number | undefined> {
     const cached = this.projectKeys.get(projectId);
     if (cached !== undefined) return cached;
-    const { rows } = await this.pool.query<{ pk: number }>("SELECT pk FROM projects WHERE id = $1", [projectId]);
+    const { rows } = await this.pool.query<{ pk: number }>(
+      "SELECT pk FROM projects WHERE id = $1",
+      [projectId],
+    );
     if (rows[0]) this.projectKeys.set(projectId, rows[0].pk);
     return rows[0]?.pk;
   }

@@ -174,6 +174,8 @@ export class RollupBatch {
 
   /** Deltas in trace id order: every store locks session rows in one order, so writers never deadlock. */
   sorted(): SessionDelta[] {
-    return [...this.sessions.values()].sort((a, b) => (a.traceId < b.traceId ? -1 : a.traceId > b.traceId ? 1 : 0));
+    return [...this.sessions.values()].sort((a, b) =>
+      a.traceId < b.traceId ? -1 : a.traceId > b.traceId ? 1 : 0,
+    );
   }
 }

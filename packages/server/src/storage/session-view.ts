@@ -39,7 +39,8 @@ export function effectiveEndState(
   timeoutMs: number,
 ): { endState: EndState | null; endStateReason: string | null } {
   if (row.endState !== null) return { endState: row.endState, endStateReason: row.endStateReason };
-  if (now - row.lastSeenMs > timeoutMs) return { endState: EndStateValues.INDETERMINATE, endStateReason: TIMED_OUT_REASON };
+  if (now - row.lastSeenMs > timeoutMs)
+    return { endState: EndStateValues.INDETERMINATE, endStateReason: TIMED_OUT_REASON };
   return { endState: null, endStateReason: null };
 }
 
@@ -49,7 +50,12 @@ export function effectiveEndState(
  * span's start to the last span's end seen so far. `events` = llm_calls + tool_calls + actions +
  * errors (a failed LLM call is an LLM call and an error).
  */
-export function toSessionStats(row: SessionRow, projectId: string, now: number, timeoutMs: number): SessionStats {
+export function toSessionStats(
+  row: SessionRow,
+  projectId: string,
+  now: number,
+  timeoutMs: number,
+): SessionStats {
   const { endState, endStateReason } = effectiveEndState(row, now, timeoutMs);
   return {
     session_id: traceIdToUuid(row.traceId),
@@ -139,8 +145,14 @@ export interface ResolvedListQuery {
 const END_STATE_FILTERS = new Set<string>(["Success", "Failure", "Indeterminate", "running"]);
 
 /** Validates a list query; malformed values raise {@link StorageQueryError}. */
-export function resolveListQuery(query: ListSessionsQuery, now: number, timeoutMs: number): ResolvedListQuery {
-  const limit = Number.isFinite(query.limit) ? Math.min(200, Math.max(1, Math.trunc(query.limit))) : 50;
+export function resolveListQuery(
+  query: ListSessionsQuery,
+  now: number,
+  timeoutMs: number,
+): ResolvedListQuery {
+  const limit = Number.isFinite(query.limit)
+    ? Math.min(200, Math.max(1, Math.trunc(query.limit)))
+    : 50;
   if (query.endState !== undefined && !END_STATE_FILTERS.has(query.endState)) {
     throw new StorageQueryError(`invalid end_state ${JSON.stringify(query.endState)}`);
   }
@@ -158,6 +170,7 @@ export function resolveListQuery(query: ListSessionsQuery, now: number, timeoutM
 function parseTime(value: string | undefined, name: string): number | null {
   if (value === undefined || value === "") return null;
   const ms = Date.parse(value);
-  if (Number.isNaN(ms)) throw new StorageQueryError(`invalid ${name} timestamp ${JSON.stringify(value)}`);
+  if (Number.isNaN(ms))
+    throw new StorageQueryError(`invalid ${name} timestamp ${JSON.stringify(value)}`);
   return ms;
 }

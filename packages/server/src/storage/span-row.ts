@@ -61,7 +61,11 @@ export function spanColumns(nanosAsText: (column: string) => string): string {
   ].join(", ");
 }
 
-export function toStoredSpan(row: SpanRow, projectId: string, resource: Record<string, unknown>): StoredSpan {
+export function toStoredSpan(
+  row: SpanRow,
+  projectId: string,
+  resource: Record<string, unknown>,
+): StoredSpan {
   const traceId = row.trace_id.length === 32 ? row.trace_id : row.trace_id.replace(/-/g, "");
   return {
     projectId,

@@ -152,7 +152,11 @@ export class SqliteStorage implements Storage {
   private readonly projectKeys = new Map<string, number>();
   private readonly knownResources = new KnownResources();
   private readonly statements = new Map<string, Database.Statement>();
-  private readonly ingestTransaction: (projectKey: number, spans: NormalizedSpan[], batch: RollupBatch) => StoredResource[];
+  private readonly ingestTransaction: (
+    projectKey: number,
+    spans: NormalizedSpan[],
+    batch: RollupBatch,
+  ) => StoredResource[];
 
   constructor(path: string, options: SqliteStorageOptions = {}) {
     if (path !== ":memory:") mkdirSync(dirname(path), { recursive: true });
@@ -182,7 +186,11 @@ export class SqliteStorage implements Storage {
     return { accepted: spans.length };
   }
 
-  private writeBatch(projectKey: number, spans: NormalizedSpan[], batch: RollupBatch): StoredResource[] {
+  private writeBatch(
+    projectKey: number,
+    spans: NormalizedSpan[],
+    batch: RollupBatch,
+  ): StoredResource[] {
     const insertSpan = this.statement(INSERT_SPAN);
     const insertResource = this.statement(
       "INSERT INTO resources (project_pk, id, attributes) VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
@@ -260,12 +268,20 @@ export class SqliteStorage implements Storage {
     return written;
   }
 
-  async sessionStats(projectId: string, sessionId: string, now = Date.now()): Promise<SessionStats | undefined> {
+  async sessionStats(
+    projectId: string,
+    sessionId: string,
+    now = Date.now(),
+  ): Promise<SessionStats | undefined> {
     const row = this.sessionRow(projectId, sessionId);
     return row && toSessionStats(toRow(row), projectId, now, this.timeoutMs);
   }
 
-  async recomputeStats(projectId: string, sessionId: string, now = Date.now()): Promise<SessionStats | undefined> {
+  async recomputeStats(
+    projectId: string,
+    sessionId: string,
+    now = Date.now(),
+  ): Promise<SessionStats | undefined> {
     const projectKey = this.projectKey(projectId);
     const traceId = uuidToTraceId(sessionId);
     if (projectKey === undefined || traceId === undefined) return undefined;
@@ -277,8 +293,12 @@ export class SqliteStorage implements Storage {
     const endState = this.statement(RECOMPUTE_END_STATE).get(projectKey, traceId) as
       | { end_state: string; end_state_reason: string | null }
       | undefined;
-    const tags = this.statement(RECOMPUTE_TAGS).get(projectKey, traceId) as { tags: string } | undefined;
-    const video = this.statement(RECOMPUTE_VIDEO).get(projectKey, traceId) as { video: string } | undefined;
+    const tags = this.statement(RECOMPUTE_TAGS).get(projectKey, traceId) as
+      | { tags: string }
+      | undefined;
+    const video = this.statement(RECOMPUTE_VIDEO).get(projectKey, traceId) as
+      | { video: string }
+      | undefined;
     const row: SessionDbRow = {
       ...totals,
       trace_id: traceId,
@@ -291,27 +311,36 @@ export class SqliteStorage implements Storage {
     return toSessionStats(toRow(row), projectId, now, this.timeoutMs);
   }
 
-  async sessionInfo(projectId: string, sessionId: string, now = Date.now()): Promise<SessionInfo | undefined> {
+  async sessionInfo(
+    projectId: string,
+    sessionId: string,
+    now = Date.now(),
+  ): Promise<SessionInfo | undefined> {
     const row = this.sessionRow(projectId, sessionId);
     if (row === undefined) return undefined;
     let hostEnv: Record<string, unknown> | null = null;
     if (row.host_resource_id !== null) {
-      const resource = this.statement("SELECT attributes FROM resources WHERE project_pk = ? AND id = ?").get(
-        this.projectKey(projectId),
-        row.host_resource_id,
-      ) as { attributes: string } | undefined;
+      const resource = this.statement(
+        "SELECT attributes FROM resources WHERE project_pk = ? AND id = ?",
+      ).get(this.projectKey(projectId), row.host_resource_id) as { attributes: string } | undefined;
       if (resource) hostEnv = JSON.parse(resource.attributes) as Record<string, unknown>;
     }
     return toSessionInfo(toRow(row), projectId, hostEnv, now, this.timeoutMs);
   }
 
-  async *sessionSpans(projectId: string, sessionId: string, batchSize = 1000): AsyncIterable<StoredSpan[]> {
+  async *sessionSpans(
+    projectId: string,
+    sessionId: string,
+    batchSize = 1000,
+  ): AsyncIterable<StoredSpan[]> {
     const projectKey = this.projectKey(projectId);
     const traceId = uuidToTraceId(sessionId);
     if (projectKey === undefined || traceId === undefined) return;
     const size = Math.max(1, Math.min(10_000, Math.trunc(batchSize) || 1000));
     const page = this.statement(SPAN_PAGE);
-    const resourceById = this.statement("SELECT attributes FROM resources WHERE project_pk = ? AND id = ?");
+    const resourceById = this.statement(
+      "SELECT attributes FROM resources WHERE project_pk = ? AND id = ?",
+    );
     const resources = new Map<string, Record<string, unknown>>();
     let afterStart = -1n;
     let afterSpan = "";
@@ -321,7 +350,9 @@ export class SqliteStorage implements Storage {
       const spans = rows.map((row) => {
         let resource = resources.get(row.resource_id);
         if (resource === undefined) {
-          const found = resourceById.get(projectKey, row.resource_id) as { attributes: string } | undefined;
+          const found = resourceById.get(projectKey, row.resource_id) as
+            | { attributes: string }
+            | undefined;
           resource = found ? (JSON.parse(found.attributes) as Record<string, unknown>) : {};
           if (resources.size >= 1000) resources.clear();
           resources.set(row.resource_id, resource);
@@ -336,7 +367,11 @@ export class SqliteStorage implements Storage {
     }
   }
 
-  async listSessions(projectId: string, query: ListSessionsQuery, now = Date.now()): Promise<ListSessionsPage> {
+  async listSessions(
+    projectId: string,
+    query: ListSessionsQuery,
+    now = Date.now(),
+  ): Promise<ListSessionsPage> {
     const resolved = resolveListQuery(query, now, this.timeoutMs);
     const projectKey = this.projectKey(projectId);
     if (projectKey === undefined) return { sessions: [], next_cursor: null };
@@ -382,19 +417,16 @@ export class SqliteStorage implements Storage {
 
   async createProject(name: string, keyLookup: string, keyHash: string): Promise<Project> {
     const project: Project = { id: randomUUID(), name, createdAt: new Date().toISOString() };
-    this.db.transaction(() => {
-      const { lastInsertRowid } = this.statement("INSERT INTO projects (id, name, created_at) VALUES (?, ?, ?)").run(
-        project.id,
-        project.name,
-        project.createdAt,
-      );
-      this.statement("INSERT INTO api_keys (lookup, project_pk, key_hash, created_at) VALUES (?, ?, ?, ?)").run(
-        keyLookup,
-        lastInsertRowid,
-        keyHash,
-        project.createdAt,
-      );
-    }).immediate();
+    this.db
+      .transaction(() => {
+        const { lastInsertRowid } = this.statement(
+          "INSERT INTO projects (id, name, created_at) VALUES (?, ?, ?)",
+        ).run(project.id, project.name, project.createdAt);
+        this.statement(
+          "INSERT INTO api_keys (lookup, project_pk, key_hash, created_at) VALUES (?, ?, ?, ?)",
+        ).run(keyLookup, lastInsertRowid, keyHash, project.createdAt);
+      })
+      .immediate();
     return project;
   }
 
@@ -406,12 +438,17 @@ export class SqliteStorage implements Storage {
   }
 
   async getSetting(name: string): Promise<string | undefined> {
-    const row = this.statement("SELECT value FROM settings WHERE name = ?").get(name) as { value: string } | undefined;
+    const row = this.statement("SELECT value FROM settings WHERE name = ?").get(name) as
+      | { value: string }
+      | undefined;
     return row?.value;
   }
 
   async setSettingIfAbsent(name: string, value: string): Promise<string> {
-    this.statement("INSERT INTO settings (name, value) VALUES (?, ?) ON CONFLICT DO NOTHING").run(name, value);
+    this.statement("INSERT INTO settings (name, value) VALUES (?, ?) ON CONFLICT DO NOTHING").run(
+      name,
+      value,
+    );
     return (await this.getSetting(name)) ?? value;
   }
 
@@ -423,17 +460,18 @@ export class SqliteStorage implements Storage {
     const projectKey = this.projectKey(projectId);
     const traceId = uuidToTraceId(sessionId);
     if (projectKey === undefined || traceId === undefined) return undefined;
-    return this.statement(`SELECT ${SESSION_COLUMNS} FROM sessions WHERE project_pk = ? AND trace_id = ?`).get(
-      projectKey,
-      traceId,
-    ) as SessionDbRow | undefined;
+    return this.statement(
+      `SELECT ${SESSION_COLUMNS} FROM sessions WHERE project_pk = ? AND trace_id = ?`,
+    ).get(projectKey, traceId) as SessionDbRow | undefined;
   }
 
   /** The internal key of a project; cached, since a project's key never changes. */
   private projectKey(projectId: string): number | undefined {
     const cached = this.projectKeys.get(projectId);
     if (cached !== undefined) return cached;
-    const row = this.statement("SELECT pk FROM projects WHERE id = ?").get(projectId) as { pk: number } | undefined;
+    const row = this.statement("SELECT pk FROM projects WHERE id = ?").get(projectId) as
+      | { pk: number }
+      | undefined;
     if (row) this.projectKeys.set(projectId, row.pk);
     return row?.pk;
   }
@@ -483,9 +521,13 @@ function applyMigrations(db: Database.Database, migrations: readonly Migration[]
       applied_at TEXT NOT NULL
     )`);
     const applied = new Set(
-      (db.prepare("SELECT version FROM schema_migrations").all() as Array<{ version: number }>).map((row) => row.version),
+      (db.prepare("SELECT version FROM schema_migrations").all() as Array<{ version: number }>).map(
+        (row) => row.version,
+      ),
     );
-    const record = db.prepare("INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)");
+    const record = db.prepare(
+      "INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)",
+    );
     for (const migration of pendingMigrations(migrations, applied)) {
       db.exec(migration.sql);
       record.run(migration.version, migration.name, new Date().toISOString());

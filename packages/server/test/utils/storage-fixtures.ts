@@ -38,7 +38,10 @@ export function prng(seed: number): () => number {
 export function randomHex(bytes: number, random?: () => number): string {
   if (!random) return randomBytes(bytes).toString("hex");
   let hex = "";
-  for (let i = 0; i < bytes; i++) hex += Math.floor(random() * 256).toString(16).padStart(2, "0");
+  for (let i = 0; i < bytes; i++)
+    hex += Math.floor(random() * 256)
+      .toString(16)
+      .padStart(2, "0");
   return /^0+$/.test(hex) ? randomHex(bytes, random) : hex;
 }
 
@@ -113,7 +116,9 @@ export function rootSpan(
     attributes: {
       [ATTR_AGENTOPS_SPAN_KIND]: SpanKindValues.SESSION,
       ...(spec.endState !== undefined ? { [ATTR_AGENTOPS_SESSION_END_STATE]: spec.endState } : {}),
-      ...(spec.reason !== undefined ? { [ATTR_AGENTOPS_SESSION_END_STATE_REASON]: spec.reason } : {}),
+      ...(spec.reason !== undefined
+        ? { [ATTR_AGENTOPS_SESSION_END_STATE_REASON]: spec.reason }
+        : {}),
       ...(spec.tags !== undefined ? { [ATTR_AGENTOPS_SESSION_TAGS]: spec.tags } : {}),
       ...(spec.video !== undefined ? { [ATTR_AGENTOPS_SESSION_VIDEO]: spec.video } : {}),
       ...spec.attributes,
@@ -141,7 +146,14 @@ export function markerSpan(
 
 /** An LLM call; with `cost` the client's explicit cost, else gpt-4o's table price. */
 export function llmSpan(
-  spec: SpanSpec & { input?: number; output?: number; cached?: number; reasoning?: number; cost?: number; model?: string },
+  spec: SpanSpec & {
+    input?: number;
+    output?: number;
+    cached?: number;
+    reasoning?: number;
+    cost?: number;
+    model?: string;
+  },
 ): NormalizedSpan {
   return normalized({
     name: `chat ${spec.model ?? "gpt-4o"}`,
@@ -152,8 +164,12 @@ export function llmSpan(
       [ATTR_GEN_AI_REQUEST_MODEL]: spec.model ?? "gpt-4o",
       [ATTR_GEN_AI_USAGE_INPUT_TOKENS]: spec.input ?? 1000,
       [ATTR_GEN_AI_USAGE_OUTPUT_TOKENS]: spec.output ?? 500,
-      ...(spec.cached !== undefined ? { [ATTR_GEN_AI_USAGE_CACHE_READ_INPUT_TOKENS]: spec.cached } : {}),
-      ...(spec.reasoning !== undefined ? { [ATTR_GEN_AI_USAGE_REASONING_OUTPUT_TOKENS]: spec.reasoning } : {}),
+      ...(spec.cached !== undefined
+        ? { [ATTR_GEN_AI_USAGE_CACHE_READ_INPUT_TOKENS]: spec.cached }
+        : {}),
+      ...(spec.reasoning !== undefined
+        ? { [ATTR_GEN_AI_USAGE_REASONING_OUTPUT_TOKENS]: spec.reasoning }
+        : {}),
       ...(spec.cost !== undefined ? { [ATTR_AGENTOPS_LLM_COST]: spec.cost } : {}),
       ...spec.attributes,
     },
@@ -164,7 +180,11 @@ export function toolSpan(spec: SpanSpec): NormalizedSpan {
   return normalized({
     name: "execute_tool search",
     ...spec,
-    attributes: { [ATTR_GEN_AI_OPERATION_NAME]: "execute_tool", [ATTR_GEN_AI_TOOL_NAME]: "search", ...spec.attributes },
+    attributes: {
+      [ATTR_GEN_AI_OPERATION_NAME]: "execute_tool",
+      [ATTR_GEN_AI_TOOL_NAME]: "search",
+      ...spec.attributes,
+    },
   });
 }
 
@@ -172,7 +192,11 @@ export function actionSpan(spec: SpanSpec): NormalizedSpan {
   return normalized({
     name: "action",
     ...spec,
-    attributes: { [ATTR_AGENTOPS_SPAN_KIND]: SpanKindValues.ACTION, [ATTR_AGENTOPS_ACTION_TYPE]: "search", ...spec.attributes },
+    attributes: {
+      [ATTR_AGENTOPS_SPAN_KIND]: SpanKindValues.ACTION,
+      [ATTR_AGENTOPS_ACTION_TYPE]: "search",
+      ...spec.attributes,
+    },
   });
 }
 
@@ -215,7 +239,8 @@ export function expectedStats(spans: NormalizedSpan[]): ExpectedStats {
   for (const span of spans) if (!unique.has(span.spanId)) unique.set(span.spanId, span);
   const all = [...unique.values()];
   const count = (predicate: (span: NormalizedSpan) => boolean) => all.filter(predicate).length;
-  const sum = (field: (span: NormalizedSpan) => number) => all.reduce((total, span) => total + field(span), 0);
+  const sum = (field: (span: NormalizedSpan) => number) =>
+    all.reduce((total, span) => total + field(span), 0);
   const llm = count((s) => s.kind === "llm");
   const tool = count((s) => s.kind === "tool");
   const action = count((s) => s.kind === "action");
@@ -224,7 +249,11 @@ export function expectedStats(spans: NormalizedSpan[]): ExpectedStats {
   const completion = sum((s) => s.completionTokens);
   const meta = all.filter((s) => s.kind === "session" || s.kind === "marker");
   const byEnd = (a: NormalizedSpan, b: NormalizedSpan) =>
-    BigInt(b.endTimeUnixNano) > BigInt(a.endTimeUnixNano) ? 1 : BigInt(b.endTimeUnixNano) < BigInt(a.endTimeUnixNano) ? -1 : 0;
+    BigInt(b.endTimeUnixNano) > BigInt(a.endTimeUnixNano)
+      ? 1
+      : BigInt(b.endTimeUnixNano) < BigInt(a.endTimeUnixNano)
+        ? -1
+        : 0;
   const root = meta
     .filter((s) => s.endState !== null)
     .sort((a, b) => Number(b.kind === "session") - Number(a.kind === "session") || byEnd(a, b))[0];

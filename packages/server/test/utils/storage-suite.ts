@@ -1,6 +1,11 @@
 import { formatCost } from "@agentops/pricing";
 import { traceIdToUuid } from "@agentops/semconv";
-import { openStorage, StorageQueryError, UnknownProjectError, type OpenStorageOptions } from "../../src/storage";
+import {
+  openStorage,
+  StorageQueryError,
+  UnknownProjectError,
+  type OpenStorageOptions,
+} from "../../src/storage";
 import type { NormalizedSpan, SessionStats, Storage, StoredSpan } from "../../src/storage/types";
 import {
   actionSpan,
@@ -41,7 +46,9 @@ export function describeStorageSuite(label: string, getTarget: () => StorageTarg
       return storage;
     }
 
-    async function freshStore(options?: OpenStorageOptions): Promise<{ storage: Storage; url: string; projectId: string }> {
+    async function freshStore(
+      options?: OpenStorageOptions,
+    ): Promise<{ storage: Storage; url: string; projectId: string }> {
       const url = await getTarget().freshUrl();
       const storage = await open(url, options);
       const project = await storage.createProject("test", randomHex(8), "hash");
@@ -52,13 +59,23 @@ export function describeStorageSuite(label: string, getTarget: () => StorageTarg
       await Promise.all(opened.splice(0).map((storage) => storage.close()));
     });
 
-    async function allSpans(storage: Storage, projectId: string, sessionId: string, batchSize?: number) {
+    async function allSpans(
+      storage: Storage,
+      projectId: string,
+      sessionId: string,
+      batchSize?: number,
+    ) {
       const pages: StoredSpan[][] = [];
-      for await (const page of storage.sessionSpans(projectId, sessionId, batchSize)) pages.push(page);
+      for await (const page of storage.sessionSpans(projectId, sessionId, batchSize))
+        pages.push(page);
       return pages;
     }
 
-    function expectStats(stats: SessionStats | undefined, expected: ExpectedStats, ended = true): void {
+    function expectStats(
+      stats: SessionStats | undefined,
+      expected: ExpectedStats,
+      ended = true,
+    ): void {
       expect(stats).toBeDefined();
       expect(stats).toMatchObject({
         llm_calls: expected.llm_calls,
@@ -81,16 +98,28 @@ export function describeStorageSuite(label: string, getTarget: () => StorageTarg
     }
 
     /** A typical single-process session: root, start marker, 3 LLM calls, 2 tools, 6 actions, 1 error. */
-    function typicalSession(traceId: string, resource = processResource("app", 1)): NormalizedSpan[] {
+    function typicalSession(
+      traceId: string,
+      resource = processResource("app", 1),
+    ): NormalizedSpan[] {
       const root = randomHex(8);
       const child = { traceId, parentSpanId: root, resource };
       const spans = [
-        rootSpan({ traceId, spanId: root, startMs: T0, endMs: T0 + 5_000, endState: "Success", tags: ["a", "b"], resource }),
+        rootSpan({
+          traceId,
+          spanId: root,
+          startMs: T0,
+          endMs: T0 + 5_000,
+          endState: "Success",
+          tags: ["a", "b"],
+          resource,
+        }),
         markerSpan({ ...child, startMs: T0 + 1, tags: ["a"] }),
       ];
       for (let i = 0; i < 3; i++) spans.push(llmSpan({ ...child, startMs: T0 + 100 + i * 100 }));
       for (let i = 0; i < 2; i++) spans.push(toolSpan({ ...child, startMs: T0 + 1_000 + i * 100 }));
-      for (let i = 0; i < 6; i++) spans.push(actionSpan({ ...child, startMs: T0 + 2_000 + i * 100 }));
+      for (let i = 0; i < 6; i++)
+        spans.push(actionSpan({ ...child, startMs: T0 + 2_000 + i * 100 }));
       spans.push(errorSpan({ ...child, startMs: T0 + 3_000 }));
       return spans;
     }
@@ -144,10 +173,20 @@ export function describeStorageSuite(label: string, getTarget: () => StorageTarg
       expect(await storage.sessionStats(projectId, sessionId)).toEqual(first);
 
       // A batch mixing old and new spans counts only the new ones, even when a span repeats within it.
-      const extra = llmSpan({ traceId, parentSpanId: spans[0]!.spanId, startMs: T0 + 4_000, cost: 0.5 });
+      const extra = llmSpan({
+        traceId,
+        parentSpanId: spans[0]!.spanId,
+        startMs: T0 + 4_000,
+        cost: 0.5,
+      });
       await storage.ingest(projectId, [spans[2]!, extra, extra, spans[5]!]);
       const after = await storage.sessionStats(projectId, sessionId);
-      expect(after).toMatchObject({ llm_calls: 4, events: 13, prompt_tokens: 4_000, cost: "0.522500" });
+      expect(after).toMatchObject({
+        llm_calls: 4,
+        events: 13,
+        prompt_tokens: 4_000,
+        cost: "0.522500",
+      });
       expect(await storage.recomputeStats(projectId, sessionId)).toEqual(after);
       const stored = (await allSpans(storage, projectId, sessionId)).flat();
       expect(stored).toHaveLength(15);
@@ -157,7 +196,11 @@ export function describeStorageSuite(label: string, getTarget: () => StorageTarg
     test("rollups equal recomputation and independent expectations after a randomized workload", async () => {
       const { storage, url, projectId } = await freshStore();
       const random = prng(20260115);
-      const processes = [processResource("planner", 101), processResource("worker", 202), processResource("worker", 303)];
+      const processes = [
+        processResource("planner", 101),
+        processResource("worker", 202),
+        processResource("worker", 303),
+      ];
       const sessions = new Map<string, NormalizedSpan[]>();
       const all: NormalizedSpan[] = [];
       for (let s = 0; s < 6; s++) {
@@ -182,16 +225,37 @@ export function describeStorageSuite(label: string, getTarget: () => StorageTarg
             }),
           );
         }
-        spans.push(markerSpan({ traceId, parentSpanId: rootId, startMs: start + 1, tags: [`start-${s}`], resource: owner }));
         spans.push(
-          markerSpan({ traceId, parentSpanId: rootId, update: true, startMs: start + 2 * MINUTE, tags: [`update-${s}`], resource: owner }),
+          markerSpan({
+            traceId,
+            parentSpanId: rootId,
+            startMs: start + 1,
+            tags: [`start-${s}`],
+            resource: owner,
+          }),
+        );
+        spans.push(
+          markerSpan({
+            traceId,
+            parentSpanId: rootId,
+            update: true,
+            startMs: start + 2 * MINUTE,
+            tags: [`update-${s}`],
+            resource: owner,
+          }),
         );
         const events = 80 + Math.floor(random() * 80);
         for (let e = 0; e < events; e++) {
           const resource = processes[Math.floor(random() * processes.length)]!;
           const at = start + 1_000 + Math.floor(random() * 8 * MINUTE);
           const parent = resource === owner ? rootId : null; // joined processes send roots of the trace
-          const common = { traceId, parentSpanId: parent, startMs: at, endMs: at + Math.floor(random() * 3_000), resource };
+          const common = {
+            traceId,
+            parentSpanId: parent,
+            startMs: at,
+            endMs: at + Math.floor(random() * 3_000),
+            resource,
+          };
           const pick = random();
           if (pick < 0.35) {
             spans.push(
@@ -206,7 +270,8 @@ export function describeStorageSuite(label: string, getTarget: () => StorageTarg
                 model: random() < 0.5 ? "gpt-4o" : "gpt-4o-mini",
               }),
             );
-          } else if (pick < 0.55) spans.push(toolSpan({ ...common, statusCode: random() < 0.1 ? 2 : 0 }));
+          } else if (pick < 0.55)
+            spans.push(toolSpan({ ...common, statusCode: random() < 0.1 ? 2 : 0 }));
           else if (pick < 0.8) spans.push(actionSpan(common));
           else if (pick < 0.9) spans.push(errorSpan(common));
           else spans.push(otherSpan(common));
@@ -224,12 +289,15 @@ export function describeStorageSuite(label: string, getTarget: () => StorageTarg
         batches.push(deliveries.slice(i, i + size));
         i += size;
       }
-      await Promise.all(batches.map((batch, i) => (i % 2 ? second : storage).ingest(projectId, batch)));
+      await Promise.all(
+        batches.map((batch, i) => (i % 2 ? second : storage).ingest(projectId, batch)),
+      );
 
       // The same workload, in reverse and in other batches, into another project: same rollups.
       const other = await storage.createProject("mirror", randomHex(8), "hash");
       const reversed = [...all].reverse();
-      for (let i = 0; i < reversed.length; i += 500) await storage.ingest(other.id, reversed.slice(i, i + 500));
+      for (let i = 0; i < reversed.length; i += 500)
+        await storage.ingest(other.id, reversed.slice(i, i + 500));
 
       for (const [traceId, spans] of sessions) {
         const sessionId = traceIdToUuid(traceId);
@@ -258,11 +326,30 @@ export function describeStorageSuite(label: string, getTarget: () => StorageTarg
         toolSpan({ traceId, startMs: T0 + 2_500, resource: child }),
       ];
       const parentSpans = [
-        markerSpan({ traceId, parentSpanId: rootId, startMs: T0 + 1, tags: ["x"], resource: parent }),
+        markerSpan({
+          traceId,
+          parentSpanId: rootId,
+          startMs: T0 + 1,
+          tags: ["x"],
+          resource: parent,
+        }),
         actionSpan({ traceId, parentSpanId: rootId, startMs: T0 + 100, resource: parent }),
       ];
-      const root = rootSpan({ traceId, spanId: rootId, startMs: T0, endMs: T0 + 3_000, endState: "Success", resource: parent });
-      const late = actionSpan({ traceId, parentSpanId: rootId, startMs: T0 + 2_900, endMs: T0 + 4_000, resource: parent });
+      const root = rootSpan({
+        traceId,
+        spanId: rootId,
+        startMs: T0,
+        endMs: T0 + 3_000,
+        endState: "Success",
+        resource: parent,
+      });
+      const late = actionSpan({
+        traceId,
+        parentSpanId: rootId,
+        startMs: T0 + 2_900,
+        endMs: T0 + 4_000,
+        resource: parent,
+      });
 
       await storage.ingest(projectId, childSpans);
       const early = await storage.sessionInfo(projectId, sessionId);
@@ -308,12 +395,24 @@ export function describeStorageSuite(label: string, getTarget: () => StorageTarg
       const sessionId = traceIdToUuid(traceId);
       const rootId = randomHex(8);
       await storage.ingest(projectId, [
-        markerSpan({ traceId, parentSpanId: rootId, startMs: T0, tags: ["nightly"], video: "https://v/1" }),
+        markerSpan({
+          traceId,
+          parentSpanId: rootId,
+          startMs: T0,
+          tags: ["nightly"],
+          video: "https://v/1",
+        }),
         llmSpan({ traceId, parentSpanId: rootId, startMs: T0 + 10, endMs: T0 + 510 }),
       ]);
       const now = Date.now();
       const running = await storage.sessionStats(projectId, sessionId, now);
-      expect(running).toMatchObject({ end_state: null, end_state_reason: null, end_timestamp: null, duration_ms: 510, tags: ["nightly"] });
+      expect(running).toMatchObject({
+        end_state: null,
+        end_state_reason: null,
+        end_timestamp: null,
+        duration_ms: 510,
+        tags: ["nightly"],
+      });
       expect((await storage.sessionInfo(projectId, sessionId, now))?.video).toBe("https://v/1");
 
       const later = now + 30 * MINUTE + 1_000;
@@ -332,7 +431,16 @@ export function describeStorageSuite(label: string, getTarget: () => StorageTarg
       expect(listed.sessions).toEqual([timedOut]);
 
       // The root arriving late ends it for real.
-      await storage.ingest(projectId, [rootSpan({ traceId, spanId: rootId, startMs: T0 - 5, endMs: T0 + 600, endState: "Fail", reason: "boom" })]);
+      await storage.ingest(projectId, [
+        rootSpan({
+          traceId,
+          spanId: rootId,
+          startMs: T0 - 5,
+          endMs: T0 + 600,
+          endState: "Fail",
+          reason: "boom",
+        }),
+      ]);
       expect(await storage.sessionStats(projectId, sessionId, later)).toMatchObject({
         end_state: "Failure",
         end_state_reason: "boom",
@@ -345,8 +453,12 @@ export function describeStorageSuite(label: string, getTarget: () => StorageTarg
       const traceId = randomHex(16);
       await storage.ingest(projectId, [actionSpan({ traceId, startMs: T0 })]);
       const now = Date.now();
-      expect((await storage.sessionStats(projectId, traceIdToUuid(traceId), now))?.end_state).toBeNull();
-      expect((await storage.sessionStats(projectId, traceIdToUuid(traceId), now + 5_000))?.end_state).toBe("Indeterminate");
+      expect(
+        (await storage.sessionStats(projectId, traceIdToUuid(traceId), now))?.end_state,
+      ).toBeNull();
+      expect(
+        (await storage.sessionStats(projectId, traceIdToUuid(traceId), now + 5_000))?.end_state,
+      ).toBe("Indeterminate");
     });
 
     test("the root's end state wins over markers; tags and video follow the latest change in any order", async () => {
@@ -356,15 +468,40 @@ export function describeStorageSuite(label: string, getTarget: () => StorageTarg
       const rootId = randomHex(8);
       const spans = [
         markerSpan({ traceId, parentSpanId: rootId, startMs: T0 + 1, tags: ["a"] }),
-        markerSpan({ traceId, parentSpanId: rootId, update: true, startMs: T0 + 50, tags: ["a", "b"], video: "v1" }),
+        markerSpan({
+          traceId,
+          parentSpanId: rootId,
+          update: true,
+          startMs: T0 + 50,
+          tags: ["a", "b"],
+          video: "v1",
+        }),
         markerSpan({ traceId, parentSpanId: rootId, update: true, startMs: T0 + 90, video: "v2" }),
-        rootSpan({ traceId, spanId: rootId, startMs: T0, endMs: T0 + 100, endState: "Success", reason: "done", tags: ["a", "b", "c"] }),
+        rootSpan({
+          traceId,
+          spanId: rootId,
+          startMs: T0,
+          endMs: T0 + 100,
+          endState: "Success",
+          reason: "done",
+          tags: ["a", "b", "c"],
+        }),
         // A marker claiming another end state after the root ended does not override it.
-        markerSpan({ traceId, parentSpanId: rootId, update: true, startMs: T0 + 200, endState: "Failure" }),
+        markerSpan({
+          traceId,
+          parentSpanId: rootId,
+          update: true,
+          startMs: T0 + 200,
+          endState: "Failure",
+        }),
       ];
       for (const span of [...spans].reverse()) await storage.ingest(projectId, [span]);
       const stats = await storage.sessionStats(projectId, sessionId);
-      expect(stats).toMatchObject({ end_state: "Success", end_state_reason: "done", tags: ["a", "b", "c"] });
+      expect(stats).toMatchObject({
+        end_state: "Success",
+        end_state_reason: "done",
+        tags: ["a", "b", "c"],
+      });
       expect((await storage.sessionInfo(projectId, sessionId))?.video).toBe("v2");
       expect(await storage.recomputeStats(projectId, sessionId)).toEqual(stats);
 
@@ -372,8 +509,20 @@ export function describeStorageSuite(label: string, getTarget: () => StorageTarg
       const other = randomHex(16);
       const markers = [
         markerSpan({ traceId: other, parentSpanId: rootId, startMs: T0 + 1, tags: ["one"] }),
-        markerSpan({ traceId: other, parentSpanId: rootId, update: true, startMs: T0 + 5, tags: ["one", "two"] }),
-        markerSpan({ traceId: other, parentSpanId: rootId, update: true, startMs: T0 + 9, tags: [] }),
+        markerSpan({
+          traceId: other,
+          parentSpanId: rootId,
+          update: true,
+          startMs: T0 + 5,
+          tags: ["one", "two"],
+        }),
+        markerSpan({
+          traceId: other,
+          parentSpanId: rootId,
+          update: true,
+          startMs: T0 + 9,
+          tags: [],
+        }),
       ];
       await storage.ingest(projectId, [markers[2]!]);
       await storage.ingest(projectId, [markers[0]!, markers[1]!]);
@@ -391,24 +540,44 @@ export function describeStorageSuite(label: string, getTarget: () => StorageTarg
       expect(await storage.recomputeStats(other.id, sessionId)).toBeUndefined();
       expect(await storage.sessionInfo(other.id, sessionId)).toBeUndefined();
       expect(await allSpans(storage, other.id, sessionId)).toEqual([]);
-      expect(await storage.listSessions(other.id, { limit: 200 })).toEqual({ sessions: [], next_cursor: null });
+      expect(await storage.listSessions(other.id, { limit: 200 })).toEqual({
+        sessions: [],
+        next_cursor: null,
+      });
       for (const unknown of ["no-such-project", traceIdToUuid(randomHex(16))]) {
         expect(await storage.sessionStats(unknown, sessionId)).toBeUndefined();
-        expect(await storage.listSessions(unknown, { limit: 10 })).toEqual({ sessions: [], next_cursor: null });
+        expect(await storage.listSessions(unknown, { limit: 10 })).toEqual({
+          sessions: [],
+          next_cursor: null,
+        });
       }
-      await expect(storage.ingest("no-such-project", typicalSession(traceId))).rejects.toBeInstanceOf(UnknownProjectError);
+      await expect(
+        storage.ingest("no-such-project", typicalSession(traceId)),
+      ).rejects.toBeInstanceOf(UnknownProjectError);
 
       // The same trace id sent by another project is a different session.
       await storage.ingest(other.id, [actionSpan({ traceId, startMs: T0 + 7 })]);
-      expect(await storage.sessionStats(other.id, sessionId)).toMatchObject({ actions: 1, events: 1, end_state: null });
-      expect(await storage.sessionStats(projectId, sessionId)).toMatchObject({ actions: 6, events: 12 });
+      expect(await storage.sessionStats(other.id, sessionId)).toMatchObject({
+        actions: 1,
+        events: 1,
+        end_state: null,
+      });
+      expect(await storage.sessionStats(projectId, sessionId)).toMatchObject({
+        actions: 6,
+        events: 12,
+      });
       expect((await allSpans(storage, other.id, sessionId)).flat()).toHaveLength(1);
     });
 
     test("listSessions pages newest first and filters by tag, end state and time", async () => {
       const { storage, projectId } = await freshStore();
       const states = ["Success", "Failure", "Indeterminate", null] as const;
-      const created: Array<{ sessionId: string; startMs: number; state: string | null; tags: string[] }> = [];
+      const created: Array<{
+        sessionId: string;
+        startMs: number;
+        state: string | null;
+        tags: string[];
+      }> = [];
       const spans: NormalizedSpan[] = [];
       for (let i = 0; i < 25; i++) {
         const traceId = randomHex(16);
@@ -425,7 +594,9 @@ export function describeStorageSuite(label: string, getTarget: () => StorageTarg
       }
       await storage.ingest(projectId, shuffle(spans, prng(7)));
       const now = Date.now();
-      const newestFirst = [...created].sort((a, b) => b.startMs - a.startMs || (a.sessionId < b.sessionId ? 1 : -1));
+      const newestFirst = [...created].sort(
+        (a, b) => b.startMs - a.startMs || (a.sessionId < b.sessionId ? 1 : -1),
+      );
 
       const seen: SessionStats[] = [];
       let cursor: string | undefined;
@@ -440,7 +611,9 @@ export function describeStorageSuite(label: string, getTarget: () => StorageTarg
 
       const ids = async (query: Parameters<Storage["listSessions"]>[1], at = now) =>
         (await storage.listSessions(projectId, query, at)).sessions.map((s) => s.session_id);
-      expect(await ids({ limit: 200, tag: "odd" })).toEqual(newestFirst.filter((s) => s.tags.includes("odd")).map((s) => s.sessionId));
+      expect(await ids({ limit: 200, tag: "odd" })).toEqual(
+        newestFirst.filter((s) => s.tags.includes("odd")).map((s) => s.sessionId),
+      );
       expect(await ids({ limit: 200, tag: "n4" })).toEqual([created[4]!.sessionId]);
       expect(await ids({ limit: 200, tag: "od" })).toEqual([]);
       for (const state of ["Success", "Failure", "Indeterminate"] as const) {
@@ -454,23 +627,39 @@ export function describeStorageSuite(label: string, getTarget: () => StorageTarg
       const later = now + 31 * MINUTE;
       expect(await ids({ limit: 200, endState: "running" }, later)).toEqual([]);
       expect(await ids({ limit: 200, endState: "Indeterminate" }, later)).toEqual(
-        newestFirst.filter((s) => s.state === "Indeterminate" || s.state === null).map((s) => s.sessionId),
+        newestFirst
+          .filter((s) => s.state === "Indeterminate" || s.state === null)
+          .map((s) => s.sessionId),
       );
       const from = new Date(T0 + 2 * MINUTE).toISOString();
       const to = new Date(T0 + 5 * MINUTE).toISOString();
       expect(await ids({ limit: 200, from, to })).toEqual(
-        newestFirst.filter((s) => s.startMs >= T0 + 2 * MINUTE && s.startMs < T0 + 5 * MINUTE).map((s) => s.sessionId),
+        newestFirst
+          .filter((s) => s.startMs >= T0 + 2 * MINUTE && s.startMs < T0 + 5 * MINUTE)
+          .map((s) => s.sessionId),
       );
       expect(await ids({ limit: 200, from, to, tag: "even", endState: "Success" })).toEqual(
         newestFirst
-          .filter((s) => s.startMs >= T0 + 2 * MINUTE && s.startMs < T0 + 5 * MINUTE && s.tags.includes("even") && s.state === "Success")
+          .filter(
+            (s) =>
+              s.startMs >= T0 + 2 * MINUTE &&
+              s.startMs < T0 + 5 * MINUTE &&
+              s.tags.includes("even") &&
+              s.state === "Success",
+          )
           .map((s) => s.sessionId),
       );
       const one = await storage.listSessions(projectId, { limit: 0 }, now);
       expect(one.sessions).toHaveLength(1);
-      expect((await storage.listSessions(projectId, { limit: 500 }, now)).sessions).toHaveLength(25);
-      await expect(storage.listSessions(projectId, { limit: 5, cursor: "garbage" })).rejects.toBeInstanceOf(StorageQueryError);
-      await expect(storage.listSessions(projectId, { limit: 5, from: "yesterday" })).rejects.toBeInstanceOf(StorageQueryError);
+      expect((await storage.listSessions(projectId, { limit: 500 }, now)).sessions).toHaveLength(
+        25,
+      );
+      await expect(
+        storage.listSessions(projectId, { limit: 5, cursor: "garbage" }),
+      ).rejects.toBeInstanceOf(StorageQueryError);
+      await expect(
+        storage.listSessions(projectId, { limit: 5, from: "yesterday" }),
+      ).rejects.toBeInstanceOf(StorageQueryError);
     });
 
     test("sessionSpans pages through a session in start order and round-trips every field", async () => {
@@ -489,16 +678,27 @@ export function describeStorageSuite(label: string, getTarget: () => StorageTarg
           startNanos: Math.floor(random() * 3) * 1_000,
           resource: resources[i % 2]!,
           attributes: { index: i, nested: { list: [1, "two", null] } },
-          events: i % 10 ? [] : [{ name: "exception", timeUnixNano: `${BigInt(startMs) * 1_000_000n}`, attributes: { "exception.message": "x" } }],
+          events:
+            i % 10
+              ? []
+              : [
+                  {
+                    name: "exception",
+                    timeUnixNano: `${BigInt(startMs) * 1_000_000n}`,
+                    attributes: { "exception.message": "x" },
+                  },
+                ],
         };
         spans.push(i % 3 ? llmSpan({ ...spec, cost: 0.001 * (i % 7) }) : actionSpan(spec));
       }
-      for (let i = 0; i < spans.length; i += 400) await storage.ingest(projectId, spans.slice(i, i + 400));
+      for (let i = 0; i < spans.length; i += 400)
+        await storage.ingest(projectId, spans.slice(i, i + 400));
 
       const pages = await allSpans(storage, projectId, sessionId, 1_000);
       expect(pages.map((page) => page.length)).toEqual([1_000, 1_000, 345]);
       const stored = pages.flat();
-      const key = (span: { startTimeUnixNano: string; spanId: string }) => [BigInt(span.startTimeUnixNano), span.spanId] as const;
+      const key = (span: { startTimeUnixNano: string; spanId: string }) =>
+        [BigInt(span.startTimeUnixNano), span.spanId] as const;
       const expectedOrder = [...spans].sort((a, b) => {
         const [sa, ia] = key(a);
         const [sb, ib] = key(b);
@@ -542,10 +742,27 @@ export function describeStorageSuite(label: string, getTarget: () => StorageTarg
       const traceId = randomHex(16);
       const sessionId = traceIdToUuid(traceId);
       const rootId = randomHex(8);
-      const spans: NormalizedSpan[] = [rootSpan({ traceId, spanId: rootId, startMs: T0, endMs: T0 + MINUTE, endState: "Success", tags: ["t"] })];
+      const spans: NormalizedSpan[] = [
+        rootSpan({
+          traceId,
+          spanId: rootId,
+          startMs: T0,
+          endMs: T0 + MINUTE,
+          endState: "Success",
+          tags: ["t"],
+        }),
+      ];
       for (let i = 0; i < 3_000; i++) {
-        const common = { traceId, parentSpanId: rootId, startMs: T0 + Math.floor(random() * MINUTE) };
-        spans.push(i % 2 ? llmSpan({ ...common, input: 1 + (i % 100), output: i % 50, cost: 0.000123 }) : toolSpan(common));
+        const common = {
+          traceId,
+          parentSpanId: rootId,
+          startMs: T0 + Math.floor(random() * MINUTE),
+        };
+        spans.push(
+          i % 2
+            ? llmSpan({ ...common, input: 1 + (i % 100), output: i % 50, cost: 0.000123 })
+            : toolSpan(common),
+        );
       }
       // Each store delivers every span, in its own order and batches: every span is sent twice, concurrently.
       const batchesOf = (list: NormalizedSpan[], size: number) => {
@@ -581,12 +798,22 @@ export function describeStorageSuite(label: string, getTarget: () => StorageTarg
       const url = await getTarget().freshUrl();
       const storage = await open(url);
       const project = await storage.createProject("My project", "lookup-1", "salt:hash");
-      expect(project).toEqual({ id: expect.stringMatching(/^[0-9a-f-]{36}$/), name: "My project", createdAt: expect.any(String) });
+      expect(project).toEqual({
+        id: expect.stringMatching(/^[0-9a-f-]{36}$/),
+        name: "My project",
+        createdAt: expect.any(String),
+      });
       expect(Number.isNaN(Date.parse(project.createdAt))).toBe(false);
       const second = await storage.createProject("Other", "lookup-2", "salt:hash2");
       expect(second.id).not.toBe(project.id);
-      expect(await storage.findKey("lookup-1")).toEqual({ projectId: project.id, keyHash: "salt:hash" });
-      expect(await storage.findKey("lookup-2")).toEqual({ projectId: second.id, keyHash: "salt:hash2" });
+      expect(await storage.findKey("lookup-1")).toEqual({
+        projectId: project.id,
+        keyHash: "salt:hash",
+      });
+      expect(await storage.findKey("lookup-2")).toEqual({
+        projectId: second.id,
+        keyHash: "salt:hash2",
+      });
       expect(await storage.findKey("lookup-3")).toBeUndefined();
       await expect(storage.createProject("dup", "lookup-1", "x")).rejects.toThrow();
 
@@ -595,7 +822,10 @@ export function describeStorageSuite(label: string, getTarget: () => StorageTarg
       expect(await storage.setSettingIfAbsent("secret", "second")).toBe("first");
       const reopened = await open(url);
       expect(await reopened.getSetting("secret")).toBe("first");
-      expect(await reopened.findKey("lookup-2")).toEqual({ projectId: second.id, keyHash: "salt:hash2" });
+      expect(await reopened.findKey("lookup-2")).toEqual({
+        projectId: second.id,
+        keyHash: "salt:hash2",
+      });
     });
   });
 }
