@@ -13,6 +13,8 @@ export const DASHBOARD_CSP = [
   "script-src 'self'",
   "style-src 'self'",
   "img-src 'self' data:",
+  // A session's video may live elsewhere (AgentOps records a URL); play it inline.
+  "media-src 'self' https:",
   "font-src 'self'",
   "connect-src 'self'",
   "object-src 'none'",
@@ -46,7 +48,9 @@ const CONTENT_TYPES: Record<string, string> = {
  * running program and from the working directory; `undefined` when it is not installed or built.
  */
 export function findDashboardDir(): string | undefined {
-  const bases = [process.argv[1], path.join(process.cwd(), "index.js")].filter(
+  // This module first (the dashboard is a dependency of the server), then the running program and
+  // the working directory (an app that installed both side by side).
+  const bases = [__filename, process.argv[1], path.join(process.cwd(), "index.js")].filter(
     (base): base is string => typeof base === "string" && base !== "",
   );
   for (const base of bases) {
