@@ -85,7 +85,7 @@ try {
 
 // 6. A worker process joins the session through its environment and makes its own LLM call.
 const worker = spawn(process.execPath, [fileURLToPath(new URL("./worker.mjs", import.meta.url))], {
-  env: { ...process.env, ...session.childEnv() },
+  env: { ...process.env, ...session.childEnv(), OTEL_SERVICE_NAME: "travel-agent-worker" },
   stdio: ["ignore", "pipe", "inherit"],
 });
 let workerOutput = "";

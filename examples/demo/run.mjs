@@ -3,9 +3,10 @@
 // the mock LLM provider, runs the demo agent (agent.mjs, which starts a worker process of its own),
 // prints what the SDK and the server say about the session, then serves the dashboard until Ctrl-C.
 //
-//   node examples/demo/run.mjs [--once] [--skip-build] [--port N] [--data-dir DIR]
+//   node examples/demo/run.mjs [--once | --serve] [--skip-build] [--port N] [--data-dir DIR]
 //
 // --once, or a stdout that is not a terminal: exit 0 after printing instead of serving.
+// --serve: keep serving even when stdout is not a terminal (until SIGINT / SIGTERM).
 import { fork, spawn } from "node:child_process";
 import { mkdirSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
@@ -20,12 +21,13 @@ const PREFERRED_PORT = 4318;
 const { values: options } = parseArgs({
   options: {
     once: { type: "boolean", default: false },
+    serve: { type: "boolean", default: false },
     "skip-build": { type: "boolean", default: false },
     port: { type: "string" },
     "data-dir": { type: "string" },
   },
 });
-const once = options.once || !process.stdout.isTTY;
+const once = options.once || (!process.stdout.isTTY && !options.serve);
 
 const heading = (text) => console.log(`\n── ${text} ${"─".repeat(Math.max(0, 76 - text.length))}`);
 const seconds = (startedAt) => `${((performance.now() - startedAt) / 1000).toFixed(1)} s`;
@@ -153,7 +155,12 @@ async function main() {
   try {
     heading("running the agent (examples/demo/agent.mjs)");
     const result = await runAgent(
-      agentEnv({ AGENTOPS_API_KEY: server.apiKey, AGENTOPS_API_ENDPOINT: server.url, MOCK_PROVIDER_URL: provider.url }),
+      agentEnv({
+        AGENTOPS_API_KEY: server.apiKey,
+        AGENTOPS_API_ENDPOINT: server.url,
+        MOCK_PROVIDER_URL: provider.url,
+        OTEL_SERVICE_NAME: "travel-agent",
+      }),
     );
 
     heading("the SDK: session.getAnalytics() in the agent");
