@@ -12,6 +12,15 @@ export {
 } from "./auth/keys";
 export type { ApiKeyVerifierOptions, GeneratedApiKey, KeyStore, ParsedApiKey } from "./auth/keys";
 export { Authenticator, credentialOf } from "./auth/authenticate";
+export {
+  DEFAULT_TOKEN_LIFETIME_SECONDS,
+  ProjectTokens,
+  TOKEN_SECRET_SETTING,
+  resolveTokenOptions,
+} from "./auth/project-tokens";
+export type { IssuedToken, ResolvedTokenOptions, SecretStore, TokenInfo, TokenOptions } from "./auth/project-tokens";
+export { signJwt, verifyJwt } from "./auth/jwt";
+export type { JwtClaims, JwtRejection } from "./auth/jwt";
 export type { CredentialSource, CredentialVerifier, Principal } from "./auth/authenticate";
 export { decodeTraceRequest, encodingOfContentType, OtlpDecodeError } from "./otlp/decode";
 export type { DecodeResult, OtlpEncoding } from "./otlp/decode";
@@ -29,6 +38,8 @@ export type {
   SessionExport,
   SessionSpansResponse,
   SpanResponse,
+  TokenResponse,
+  TokenVerifyResponse,
 } from "./types";
 export type {
   DecodedSpan,

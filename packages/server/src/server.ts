@@ -2,8 +2,10 @@ import { existsSync } from "node:fs";
 import Fastify, { type FastifyInstance } from "fastify";
 import { Authenticator } from "./auth/authenticate";
 import { ApiKeyVerifier } from "./auth/keys";
+import { ProjectTokens, resolveTokenOptions } from "./auth/project-tokens";
 import { IngestQueue } from "./ingest/ingest-queue";
 import { RateLimiter } from "./ingest/rate-limiter";
+import { agentopsCompatRoutes } from "./routes/agentops-compat";
 import { createDashboardHandler, findDashboardDir } from "./routes/dashboard";
 import { otlpTracesRoutes } from "./routes/otlp-traces";
 import { sessionRoutes } from "./routes/sessions";
@@ -47,10 +49,10 @@ export function createServer(options: ServerOptions): FastifyInstance {
   app.decorateRequest("projectId", "");
   app.decorateRequest("spanCounts", null);
 
-  const authenticator = new Authenticator(
-    new ApiKeyVerifier(options.storage, options.keyCache),
-    options.bearerVerifiers ?? [],
-  );
+  const apiKeys = new ApiKeyVerifier(options.storage, options.keyCache);
+  // Throws on a weak secret or a bad lifetime: better not to start than to hand out such tokens.
+  const tokens = new ProjectTokens(options.storage, resolveTokenOptions(options.tokens), now);
+  const authenticator = new Authenticator(apiKeys, [tokens.verifier, ...(options.bearerVerifiers ?? [])]);
   const queue = new IngestQueue(options.storage, options.ingestQueue);
   const rateLimiter = options.rateLimit === false ? undefined : new RateLimiter(options.rateLimit, now);
 
@@ -74,6 +76,10 @@ export function createServer(options: ServerOptions): FastifyInstance {
   });
 
   app.get("/healthz", async () => ({ status: "ok" }));
+  // Read (or create) the token signing secret before the first request needs it.
+  app.addHook("onReady", async () => {
+    await tokens.ready();
+  });
 
   void app.register(otlpTracesRoutes, {
     authenticator,
@@ -83,13 +89,14 @@ export function createServer(options: ServerOptions): FastifyInstance {
     maxConcurrentRequests: options.maxConcurrentIngestRequests ?? DEFAULT_MAX_CONCURRENT_INGEST_REQUESTS,
   });
   void app.register(sessionRoutes, { storage: options.storage, authenticator, now });
+  void app.register(agentopsCompatRoutes, { apiKeys, tokens });
 
   const dashboardDir =
     options.dashboardDir === false ? undefined : (options.dashboardDir ?? findDashboardDir());
   const dashboard = dashboardDir && existsSync(dashboardDir) ? createDashboardHandler(dashboardDir) : undefined;
   app.setNotFoundHandler(async (request, reply) => {
     const pathname = request.url.split("?")[0]!;
-    const isApi = pathname.startsWith("/v1/") || pathname.startsWith("/v2/") || pathname === "/healthz";
+    const isApi = /^\/v[123]\//.test(pathname) || pathname === "/healthz";
     if (dashboard && !isApi && (request.method === "GET" || request.method === "HEAD")) {
       return dashboard(request, reply);
     }

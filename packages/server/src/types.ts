@@ -3,6 +3,7 @@ import type { ApiKeyVerifierOptions } from "./auth/keys";
 import type { CredentialVerifier } from "./auth/authenticate";
 import type { IngestQueueOptions } from "./ingest/ingest-queue";
 import type { RateLimitOptions } from "./ingest/rate-limiter";
+import type { TokenOptions } from "./auth/project-tokens";
 import type { EndState, SessionInfo, SessionStats, Storage } from "./storage/types";
 
 /** Options of {@link createServer}. Only `storage` is required. */
@@ -38,9 +39,14 @@ export interface ServerOptions {
    * (e.g. signed short-lived tokens). Default none.
    */
   bearerVerifiers?: CredentialVerifier[];
+  /**
+   * Tokens of `POST /v3/auth/token` (HS256, signed with a secret generated once and kept in the
+   * database unless given). Default lifetime 24 h. See {@link TokenOptions}.
+   */
+  tokens?: TokenOptions;
   /** Cache of verified API keys. Default 1,000 keys for 60 s. */
   keyCache?: ApiKeyVerifierOptions;
-  /** Clock (epoch ms) for session timeouts and rate limits; for tests. Default `Date.now`. */
+  /** Clock (epoch ms) for session timeouts, rate limits and token expiry; for tests. Default `Date.now`. */
   now?: () => number;
 }
 
@@ -49,6 +55,26 @@ export interface ErrorResponse {
   /** Stable snake_case code: `unauthorized`, `not_found`, `bad_request`, … */
   error: string;
   message: string;
+}
+
+/** `POST /v3/auth/token` (and `GET` with an API key): a token for `Authorization: Bearer`. */
+export interface TokenResponse {
+  /** An HS256 JWT carrying the project id. */
+  token: string;
+  project_id: string;
+  /** Always `pro`: a self-hosted server has no plans. */
+  project_prem_status: string;
+  /** ISO 8601. */
+  expires_at: string;
+}
+
+/** `GET /v3/auth/token` with `Authorization: Bearer <token>`: what the token says. */
+export interface TokenVerifyResponse {
+  message: string;
+  project_id: string;
+  expires_at: string;
+  /** The token's claims. */
+  payload: Record<string, unknown>;
 }
 
 /** `GET /v2/project`. */
