@@ -201,6 +201,20 @@ export const ATTR_LEGACY_GEN_AI_PROMPT = "gen_ai.prompt";
 export const ATTR_LEGACY_GEN_AI_COMPLETION = "gen_ai.completion";
 /** AgentOps' own SDKs: tags on the session span. */
 export const ATTR_AGENTOPS_TAGS = "agentops.tags";
+/** AgentOps' Python SDK 0.4.0–0.4.x `start_session(tags=…)`: tags under this bare name on the session span. */
+export const ATTR_AGENTOPS_LEGACY_TAGS = "tags";
+/**
+ * AgentOps' Python SDK 0.4 legacy `end_session(end_state=…, end_state_reason=…)`: the end state
+ * and its reason on the session span.
+ */
+export const ATTR_AGENTOPS_STATUS_END_STATE = "agentops.status.end_state";
+export const ATTR_AGENTOPS_STATUS_END_STATE_REASON = "agentops.status.end_state_reason";
+/**
+ * AgentOps' npm SDK 0.1 re-emits OpenAI Agents SDK spans with these names: every span carries
+ * its original span id; tool calls carry `function.name` (and `function.input` / `function.output`).
+ */
+export const ATTR_OPENAI_AGENTS_SPAN_ID = "openai_agents.span_id";
+export const ATTR_FUNCTION_NAME = "function.name";
 
 /** OpenLLMetry (Traceloop) request type: `chat`, `completion`, `embedding`, `rerank`. */
 export const ATTR_LLM_REQUEST_TYPE = "llm.request.type";

@@ -1,17 +1,20 @@
 import {
   ATTR_AGENTOPS_SPAN_KIND,
+  ATTR_FUNCTION_NAME,
   ATTR_GEN_AI_OPERATION_NAME,
   ATTR_GEN_AI_PROVIDER_NAME,
   ATTR_GEN_AI_REQUEST_MODEL,
   ATTR_GEN_AI_RESPONSE_MODEL,
   ATTR_GEN_AI_SYSTEM,
   ATTR_LLM_REQUEST_TYPE,
+  ATTR_OPENAI_AGENTS_SPAN_ID,
   ATTR_OPENINFERENCE_SPAN_KIND,
   GenAiOperationValues,
   SpanKindValues,
 } from "@agentops/semconv";
 import type { EventKind } from "../storage/types";
 import { readString } from "./attribute-values";
+import { hasTokenUsage } from "./usage";
 
 /**
  * `agentops.span.kind` values → our kinds. Besides our own vocabulary this covers the one of
@@ -74,8 +77,11 @@ const SESSION_NAME_SUFFIX = ".session";
  *    execute_tool → `tool` (invoke_agent and the rest are containers → `other`);
  * 3. `openinference.span.kind`: LLM / EMBEDDING → `llm`, TOOL → `tool`;
  * 4. OpenLLMetry's `llm.request.type`, or a GenAI provider together with a model → `llm`;
- * 5. a root span named `….session` → `session` (AgentOps' official SDKs name sessions so);
- * 6. else `other`.
+ * 5. OpenAI Agents spans as AgentOps' npm SDK re-emits them (`openai_agents.span_id`): token
+ *    usage → `llm`, `function.name` → `tool`;
+ * 6. a model together with token usage → `llm` (an inference span without a provider name);
+ * 7. a root span named `….session` → `session` (AgentOps' official SDKs name sessions so);
+ * 8. else `other`.
  */
 export function classifySpan(
   name: string,
@@ -100,6 +106,12 @@ export function classifySpan(
     readString(attributes[ATTR_GEN_AI_REQUEST_MODEL]) ??
     readString(attributes[ATTR_GEN_AI_RESPONSE_MODEL]);
   if (provider !== null && model !== null) return "llm";
+
+  if (attributes[ATTR_OPENAI_AGENTS_SPAN_ID] !== undefined) {
+    if (hasTokenUsage(attributes)) return "llm";
+    if (readString(attributes[ATTR_FUNCTION_NAME]) !== null) return "tool";
+  }
+  if (model !== null && hasTokenUsage(attributes)) return "llm";
 
   if (parentSpanId === null && name.endsWith(SESSION_NAME_SUFFIX)) return "session";
   return "other";

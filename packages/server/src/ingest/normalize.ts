@@ -2,7 +2,7 @@ import { traceIdToUuid } from "@agentops/semconv";
 import type { DecodedSpan, NormalizedSpan } from "../storage/types";
 import { classifySpan } from "./classify";
 import { readSessionMetadata } from "./session-metadata";
-import { readLlmUsage } from "./usage";
+import { readExplicitCost, readLlmUsage } from "./usage";
 
 const TRACE_ID = /^[0-9a-f]{32}$/;
 const SPAN_ID = /^[0-9a-f]{16}$/;
@@ -87,7 +87,8 @@ export function normalizeSpan(decoded: DecodedSpan): NormalizedSpan | NormalizeE
     completionTokens: usage?.completionTokens ?? 0,
     cachedTokens: usage?.cachedTokens ?? 0,
     reasoningTokens: usage?.reasoningTokens ?? 0,
-    cost: usage?.cost ?? 0,
+    // A tool's cost is the client's (AgentOps' `@tool(cost=…)`); the price table knows only models.
+    cost: usage?.cost ?? (kind === "tool" ? (readExplicitCost(attributes) ?? 0) : 0),
     isError: kind === "error" || (statusCode === 2 && (kind === "llm" || kind === "tool")),
     tags: metadata?.tags ?? null,
     endState: metadata?.endState ?? null,

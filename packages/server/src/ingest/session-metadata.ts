@@ -3,6 +3,9 @@ import {
   ATTR_AGENTOPS_SESSION_END_STATE_REASON,
   ATTR_AGENTOPS_SESSION_TAGS,
   ATTR_AGENTOPS_SESSION_VIDEO,
+  ATTR_AGENTOPS_LEGACY_TAGS,
+  ATTR_AGENTOPS_STATUS_END_STATE,
+  ATTR_AGENTOPS_STATUS_END_STATE_REASON,
   ATTR_AGENTOPS_TAGS,
   EndStateValues,
 } from "@agentops/semconv";
@@ -48,8 +51,9 @@ const INDETERMINATE_WORDS = new Set([
 ]);
 
 /**
- * An end state as written by any SDK → one of the three. Case and a `StatusCode.` / `EndState.`
- * prefix are ignored (AgentOps' official SDKs have written `"StatusCode.OK"` and `"Fail"`);
+ * An end state as written by any SDK → one of the three. Case and a `StatusCode.` / `EndState.` /
+ * `TraceState.` prefix are ignored (AgentOps' official SDKs have written `"StatusCode.OK"`,
+ * `"SUCCESS"`, `"ERROR"`, `"UNSET"` and `"Fail"`);
  * success-like words → Success, failure-like → Failure, shutdown / unknown / cancelled →
  * Indeterminate. `null` for anything else, so that a typo does not end a session.
  */
@@ -58,7 +62,7 @@ export function parseEndState(value: unknown): EndState | null {
   if (text === null) return null;
   const word = text
     .toLowerCase()
-    .replace(/^(statuscode|endstate|end_state)\./, "")
+    .replace(/^(statuscode|endstate|end_state|tracestate)\./, "")
     .replace(/[_-]+/g, " ");
   if (SUCCESS_WORDS.has(word)) return EndStateValues.SUCCESS;
   if (FAILURE_WORDS.has(word)) return EndStateValues.FAILURE;
@@ -67,13 +71,15 @@ export function parseEndState(value: unknown): EndState | null {
 }
 
 /**
- * Tags from `agentops.session.tags` (ours) or `agentops.tags` (AgentOps' official SDKs): a string
- * array, a JSON array in a string, or a comma-separated string. Trimmed, de-duplicated in order.
+ * Tags from `agentops.session.tags` (ours), `agentops.tags` (AgentOps' official SDKs) or `tags`
+ * (their Python SDK's early 0.4 sessions): a string array, a JSON array in a string, or a
+ * comma-separated string. Trimmed, de-duplicated in order.
  * `null` when the span carries neither attribute; an empty list when it carries an empty one
  * (`setTags([])` clears the tags).
  */
 export function parseTags(attributes: Record<string, unknown>): string[] | null {
-  const raw = attributes[ATTR_AGENTOPS_SESSION_TAGS] ?? attributes[ATTR_AGENTOPS_TAGS];
+  const raw =
+    attributes[ATTR_AGENTOPS_SESSION_TAGS] ?? attributes[ATTR_AGENTOPS_TAGS] ?? attributes[ATTR_AGENTOPS_LEGACY_TAGS];
   if (raw === undefined || raw === null) return null;
   let items: unknown[];
   if (Array.isArray(raw)) {
@@ -118,8 +124,9 @@ export interface SessionMetadata {
 
 /**
  * The session metadata that a session root span or a marker span carries. A root span has ended,
- * so it always yields an end state: its `agentops.session.end_state` when readable, else one
- * derived from the span status (error → Failure with the status message as reason, ok →
+ * so it always yields an end state: its `agentops.session.end_state` (or the legacy
+ * `agentops.status.end_state` of AgentOps' Python SDK) when readable, else one derived from the
+ * span status (error → Failure with the status message as reason, ok →
  * Success, unset → Indeterminate).
  */
 export function readSessionMetadata(
@@ -128,8 +135,12 @@ export function readSessionMetadata(
   statusCode: number,
   statusMessage: string | null,
 ): SessionMetadata {
-  let endState = parseEndState(attributes[ATTR_AGENTOPS_SESSION_END_STATE]);
-  let endStateReason = readString(attributes[ATTR_AGENTOPS_SESSION_END_STATE_REASON]);
+  let endState =
+    parseEndState(attributes[ATTR_AGENTOPS_SESSION_END_STATE]) ??
+    parseEndState(attributes[ATTR_AGENTOPS_STATUS_END_STATE]);
+  let endStateReason =
+    readString(attributes[ATTR_AGENTOPS_SESSION_END_STATE_REASON]) ??
+    readString(attributes[ATTR_AGENTOPS_STATUS_END_STATE_REASON]);
   if (endState === null && isRoot) {
     if (statusCode === 2) {
       endState = EndStateValues.FAILURE;

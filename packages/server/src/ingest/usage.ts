@@ -139,6 +139,22 @@ export function readLlmUsage(attributes: Record<string, unknown>): LlmUsage {
   };
 }
 
+/**
+ * Whether a span reports token usage (input or output counts, under any of the names read here):
+ * with a model, the mark of an inference call whose instrumentation named no provider.
+ */
+export function hasTokenUsage(attributes: Record<string, unknown>): boolean {
+  return firstCount(attributes, INPUT) !== null || firstCount(attributes, OUTPUT) !== null;
+}
+
+/**
+ * A cost the client sent (`agentops.llm.cost`, else `gen_ai.usage.total_cost`, which AgentOps'
+ * Python SDK also writes on tool spans: `@tool(cost=…)`), in USD; `null` when none is readable.
+ */
+export function readExplicitCost(attributes: Record<string, unknown>): number | null {
+  return explicitCost(attributes);
+}
+
 function explicitCost(attributes: Record<string, unknown>): number | null {
   for (const name of EXPLICIT_COST) {
     const value = readNumber(attributes[name]);
