@@ -80,6 +80,7 @@ export interface TokenVerifyResponse {
 /** `GET /v2/project`. */
 export interface ProjectResponse {
   project_id: string;
+  name: string | null;
 }
 
 /** Fields every exported event carries. */

@@ -210,8 +210,10 @@ describe("REST API", () => {
   it("GET /v2/project answers the key's project", async () => {
     expect(await get(server, "/v2/project", server.projectB.apiKey)).toMatchObject({
       status: 200,
-      json: { project_id: server.projectB.id },
+      json: { project_id: server.projectB.id, name: expect.any(String) },
     });
+    const { json } = await get(server, "/v2/project", server.projectB.apiKey);
+    expect((json as { name: string }).name).not.toBe((await get(server, "/v2/project", server.projectA.apiKey)).json.name);
   });
 });
 

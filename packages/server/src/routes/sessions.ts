@@ -58,7 +58,10 @@ export async function sessionRoutes(app: FastifyInstance, options: SessionRoutes
     request.projectId = principal.projectId;
   });
 
-  app.get("/v2/project", async (request): Promise<ProjectResponse> => ({ project_id: request.projectId }));
+  app.get("/v2/project", async (request): Promise<ProjectResponse> => {
+    const project = await storage.getProject(request.projectId);
+    return { project_id: request.projectId, name: project?.name ?? null };
+  });
 
   app.get("/v2/sessions", async (request) => {
     return storage.listSessions(request.projectId, listQuery(request.query as Record<string, unknown>), now());

@@ -440,6 +440,15 @@ export class PostgresStorage implements Storage {
     return rows[0] && { projectId: rows[0].project_id, keyHash: rows[0].key_hash };
   }
 
+  async getProject(projectId: string): Promise<Project | undefined> {
+    const { rows } = await this.pool.query<{ id: string; name: string; created_at: string | Date }>(
+      "SELECT id, name, created_at FROM projects WHERE id = $1",
+      [projectId],
+    );
+    const row = rows[0];
+    return row && { id: row.id, name: row.name, createdAt: new Date(row.created_at).toISOString() };
+  }
+
   async getSetting(name: string): Promise<string | undefined> {
     const { rows } = await this.pool.query<{ value: string }>(
       "SELECT value FROM settings WHERE name = $1",

@@ -437,6 +437,13 @@ export class SqliteStorage implements Storage {
     return row && { projectId: row.project_id, keyHash: row.key_hash };
   }
 
+  async getProject(projectId: string): Promise<Project | undefined> {
+    const row = this.statement("SELECT id, name, created_at FROM projects WHERE id = ?").get(projectId) as
+      | { id: string; name: string; created_at: string }
+      | undefined;
+    return row && { id: row.id, name: row.name, createdAt: row.created_at };
+  }
+
   async getSetting(name: string): Promise<string | undefined> {
     const row = this.statement("SELECT value FROM settings WHERE name = ?").get(name) as
       | { value: string }

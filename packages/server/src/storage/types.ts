@@ -196,6 +196,8 @@ export interface Storage {
   createProject(name: string, keyLookup: string, keyHash: string): Promise<Project>;
   /** Finds the project whose key has this lookup id (a non-secret prefix); the caller verifies the hash. */
   findKey(keyLookup: string): Promise<{ projectId: string; keyHash: string } | undefined>;
+  /** The project with this id, or undefined. */
+  getProject(projectId: string): Promise<Project | undefined>;
 
   /** Key/value settings kept in the database (e.g. a token signing secret). */
   getSetting(name: string): Promise<string | undefined>;

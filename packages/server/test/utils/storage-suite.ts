@@ -815,6 +815,9 @@ export function describeStorageSuite(label: string, getTarget: () => StorageTarg
         keyHash: "salt:hash2",
       });
       expect(await storage.findKey("lookup-3")).toBeUndefined();
+      expect(await storage.getProject(second.id)).toEqual({ id: second.id, name: "Other", createdAt: expect.any(String) });
+      expect(Date.parse((await storage.getProject(project.id))!.createdAt)).toBe(Date.parse(project.createdAt));
+      expect(await storage.getProject("00000000-0000-4000-8000-000000000000")).toBeUndefined();
       await expect(storage.createProject("dup", "lookup-1", "x")).rejects.toThrow();
 
       expect(await storage.getSetting("secret")).toBeUndefined();
