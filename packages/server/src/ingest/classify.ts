@@ -71,6 +71,14 @@ const LLM_REQUEST_TYPES = new Set(["chat", "completion", "embedding", "rerank"])
 const SESSION_NAME_SUFFIX = ".session";
 
 /**
+ * The kind a table gives a value, else `other`. Own properties only: a value such as
+ * `constructor` or `__proto__` must not find Object.prototype's members (which no store can bind).
+ */
+function kindIn(table: Record<string, EventKind>, value: string): EventKind {
+  return Object.hasOwn(table, value) ? table[value]! : "other";
+}
+
+/**
  * Decides what a span means in the session model, first rule that applies:
  * 1. `agentops.span.kind` (ours and AgentOps' official vocabulary; unknown values → `other`);
  * 2. `gen_ai.operation.name`: chat / text_completion / embeddings / generate_content → `llm`,
@@ -89,14 +97,14 @@ export function classifySpan(
   attributes: Record<string, unknown>,
 ): EventKind {
   const agentopsKind = readString(attributes[ATTR_AGENTOPS_SPAN_KIND]);
-  if (agentopsKind !== null) return AGENTOPS_KINDS[agentopsKind.toLowerCase()] ?? "other";
+  if (agentopsKind !== null) return kindIn(AGENTOPS_KINDS, agentopsKind.toLowerCase());
 
   const operation = readString(attributes[ATTR_GEN_AI_OPERATION_NAME]);
-  if (operation !== null) return GEN_AI_OPERATIONS[operation.toLowerCase()] ?? "other";
+  if (operation !== null) return kindIn(GEN_AI_OPERATIONS, operation.toLowerCase());
 
   const openInferenceKind = readString(attributes[ATTR_OPENINFERENCE_SPAN_KIND]);
   if (openInferenceKind !== null)
-    return OPENINFERENCE_KINDS[openInferenceKind.toUpperCase()] ?? "other";
+    return kindIn(OPENINFERENCE_KINDS, openInferenceKind.toUpperCase());
 
   const requestType = readString(attributes[ATTR_LLM_REQUEST_TYPE]);
   if (requestType !== null && LLM_REQUEST_TYPES.has(requestType.toLowerCase())) return "llm";
