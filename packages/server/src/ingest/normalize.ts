@@ -1,4 +1,5 @@
 import { traceIdToUuid } from "@agentops/semconv";
+import { storableText, storableTextOrNull } from "../storage/storable-text";
 import type { DecodedSpan, NormalizedSpan } from "../storage/types";
 import { classifySpan } from "./classify";
 import { readSessionMetadata } from "./session-metadata";
@@ -70,19 +71,20 @@ export function normalizeSpan(decoded: DecodedSpan): NormalizedSpan | NormalizeE
     spanId,
     parentSpanId,
     sessionId: traceIdToUuid(traceId),
-    name,
+    // Text columns hold what every store can keep (PostgreSQL refuses NUL and lone surrogates).
+    name: storableText(name),
     kind,
     startTimeUnixNano: start.toString(),
     endTimeUnixNano: end.toString(),
     startMs: Number(start / 1_000_000n),
     endMs: Number(end / 1_000_000n),
     statusCode,
-    statusMessage,
+    statusMessage: storableTextOrNull(statusMessage),
     attributes,
     resource,
     events: Array.isArray(decoded.events) ? decoded.events : [],
-    model: usage?.model ?? null,
-    provider: usage?.provider ?? null,
+    model: storableTextOrNull(usage?.model ?? null),
+    provider: storableTextOrNull(usage?.provider ?? null),
     promptTokens: usage?.promptTokens ?? 0,
     completionTokens: usage?.completionTokens ?? 0,
     cachedTokens: usage?.cachedTokens ?? 0,
@@ -90,10 +92,10 @@ export function normalizeSpan(decoded: DecodedSpan): NormalizedSpan | NormalizeE
     // A tool's cost is the client's (AgentOps' `@tool(cost=…)`); the price table knows only models.
     cost: usage?.cost ?? (kind === "tool" ? (readExplicitCost(attributes) ?? 0) : 0),
     isError: kind === "error" || (statusCode === 2 && (kind === "llm" || kind === "tool")),
-    tags: metadata?.tags ?? null,
+    tags: metadata?.tags ? [...new Set(metadata.tags.map(storableText))] : null,
     endState: metadata?.endState ?? null,
-    endStateReason: metadata?.endStateReason ?? null,
-    video: metadata?.video ?? null,
+    endStateReason: storableTextOrNull(metadata?.endStateReason ?? null),
+    video: storableTextOrNull(metadata?.video ?? null),
   };
 }
 

@@ -1,6 +1,7 @@
 import { formatCost } from "@agentops/pricing";
 import { EndStateValues, traceIdToUuid } from "@agentops/semconv";
 import { StorageQueryError } from "./errors";
+import { storableText } from "./storable-text";
 import type { EndState, ListSessionsQuery, SessionInfo, SessionStats } from "./types";
 
 /** Default for {@link SessionTiming.timeoutMs}: 30 minutes. */
@@ -159,7 +160,8 @@ export function resolveListQuery(
   return {
     limit,
     cursor: query.cursor ? decodeCursor(query.cursor) : null,
-    tag: query.tag ?? null,
+    // Stored tags went through storableText: so does the filter (PostgreSQL refuses NUL in it).
+    tag: query.tag === undefined ? null : storableText(query.tag),
     endState: query.endState ?? null,
     fromMs: parseTime(query.from, "from"),
     toMs: parseTime(query.to, "to"),
