@@ -1,4 +1,5 @@
 import type { DecodedSpan } from "../storage/types";
+import { setAttribute } from "./attribute-map";
 import { type RawProtoSpan, readTraceRequest } from "./proto-reader";
 
 /** The two OTLP/HTTP encodings. */
@@ -268,7 +269,7 @@ function jsonAttributes(value: unknown): Record<string, unknown> {
     if (!isObject(keyValue) || typeof keyValue.key !== "string") {
       throw new SpanError("attributes entries must be objects with a string key");
     }
-    attributes[keyValue.key] = jsonValue(keyValue.value, keyValue.key, 0);
+    setAttribute(attributes, keyValue.key, jsonValue(keyValue.value, keyValue.key, 0));
   }
   return attributes;
 }
@@ -313,7 +314,7 @@ function jsonValue(value: unknown, key: string, depth: number): unknown {
       if (!isObject(entry) || typeof entry.key !== "string") {
         throw new SpanError(`attribute ${key}: kvlistValue entries must have a string key`);
       }
-      object[entry.key] = jsonValue(entry.value, key, depth + 1);
+      setAttribute(object, entry.key, jsonValue(entry.value, key, depth + 1));
     }
     return object;
   }

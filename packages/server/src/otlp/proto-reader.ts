@@ -1,5 +1,6 @@
 import protobuf from "protobufjs/light.js";
 import type { DecodedSpan } from "../storage/types";
+import { setAttribute } from "./attribute-map";
 
 /**
  * A streaming reader for `ExportTraceServiceRequest` on protobufjs' wire `Reader`: it walks the
@@ -216,7 +217,7 @@ function readKeyValue(reader: Reader, end: number, into: Record<string, unknown>
     else reader.skipType(wire);
   }
   checkEnd(reader, end);
-  into[key] = value;
+  setAttribute(into, key, value);
 }
 
 function readAnyValue(reader: Reader, end: number, depth: number, errors: string[]): unknown {
