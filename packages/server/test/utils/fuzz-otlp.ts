@@ -152,6 +152,17 @@ export function encodeJson(request: FuzzRequest): Buffer {
 export const WIRE = { VARINT: 0, I64: 1, LEN: 2, SGROUP: 3, EGROUP: 4, I32: 5 } as const;
 
 export function varint(value: bigint | number): Buffer {
+  if (typeof value === "number" && value >= 0 && value < 0x10000000 && Number.isInteger(value)) {
+    if (value < 0x80) return Buffer.from([value]);
+    const bytes: number[] = [];
+    for (let rest = value; ; rest >>>= 7) {
+      if (rest < 0x80) {
+        bytes.push(rest);
+        return Buffer.from(bytes);
+      }
+      bytes.push((rest & 0x7f) | 0x80);
+    }
+  }
   let rest = BigInt.asUintN(64, BigInt(value));
   const bytes: number[] = [];
   do {
@@ -163,8 +174,13 @@ export function varint(value: bigint | number): Buffer {
   return Buffer.from(bytes);
 }
 
+const TAGS = new Map<number, Buffer>();
+
 export function tag(field: number, wire: number): Buffer {
-  return varint((BigInt(field) << 3n) | BigInt(wire));
+  const key = field * 8 + wire;
+  let encoded = TAGS.get(key);
+  if (!encoded) TAGS.set(key, (encoded = varint((BigInt(field) << 3n) | BigInt(wire))));
+  return encoded;
 }
 
 export function fixed64(value: bigint): Buffer {
@@ -298,7 +314,15 @@ export function encodeProtobuf(request: FuzzRequest, confusion?: ProtoConfusion)
 }
 
 /** The protobuf of one AnyValue wrapped in `depth` array values, built without recursion. */
+const deepProtoValues = new Map<number, Buffer>();
+
 export function deepProtoValue(depth: number): Buffer {
+  let value = deepProtoValues.get(depth);
+  if (!value) deepProtoValues.set(depth, (value = buildDeepProtoValue(depth)));
+  return value;
+}
+
+function buildDeepProtoValue(depth: number): Buffer {
   const leaf = lenField(1, Buffer.from("deep"));
   // Lengths inside out: AnyValue(i) = tag 5 + len + ArrayValue(i); ArrayValue(i) = tag 1 + len + AnyValue(i-1).
   const anyLengths = [leaf.length];
