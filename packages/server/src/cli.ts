@@ -12,7 +12,8 @@ const USAGE = `Usage:
   agentops-server projects create NAME [--db ...] [--json]
 
 Environment: AGENTOPS_SERVER_PORT, AGENTOPS_SERVER_HOST, AGENTOPS_SERVER_DB,
-AGENTOPS_SERVER_LOG_LEVEL, AGENTOPS_SESSION_TIMEOUT_MS.
+AGENTOPS_SERVER_LOG_LEVEL, AGENTOPS_SESSION_TIMEOUT_MS, AGENTOPS_SERVER_TOKEN_SECRET,
+AGENTOPS_SERVER_TOKEN_LIFETIME_SECONDS.
 Default database: sqlite:./.agentops/agentops.db`;
 
 const DEFAULT_DB = "sqlite:./.agentops/agentops.db";
@@ -82,11 +83,19 @@ interface ServeOptions {
 async function serve(options: ServeOptions): Promise<number> {
   // Opening migrates the schema (safe when several replicas start at once).
   const storage = await openStorage(options.db, storageOptions(options.sessionTimeoutMs));
-  const app = createServer({
-    storage,
-    logger: true,
-    dashboardDir: options.dashboardDir,
-  });
+  let app: ReturnType<typeof createServer>;
+  try {
+    app = createServer({
+      storage,
+      logger: true,
+      dashboardDir: options.dashboardDir,
+    });
+  } catch (error) {
+    // A bad configuration (e.g. a weak token secret): close the database before exiting, or a
+    // PostgreSQL pool would hold the process until its idle timeout.
+    await storage.close();
+    throw error;
+  }
   app.log.level = options.level;
 
   let stopping = false;
