@@ -67,7 +67,7 @@ export function findDashboardDir(): string | undefined {
 
 /**
  * Serves a static single-page app from `root`: files as they are, and `index.html` for any
- * other path without a file extension (client-side routes). HTML gets the strict CSP.
+ * other path without a file extension (client-side routes). Every file gets the strict CSP.
  */
 export function createDashboardHandler(root: string): (request: FastifyRequest, reply: FastifyReply) => Promise<unknown> {
   let realRoot: Promise<string> | undefined;
@@ -80,8 +80,9 @@ export function createDashboardHandler(root: string): (request: FastifyRequest, 
     const contentType = CONTENT_TYPES[extension] ?? "application/octet-stream";
     void reply.header("content-type", contentType);
     void reply.header("x-content-type-options", "nosniff");
+    // On every file, not only HTML: a worker runs under the policy of its own script's response.
+    void reply.header("content-security-policy", DASHBOARD_CSP);
     if (extension === ".html") {
-      void reply.header("content-security-policy", DASHBOARD_CSP);
       void reply.header("cache-control", "no-cache");
       void reply.header("x-frame-options", "DENY");
       void reply.header("referrer-policy", "no-referrer");
