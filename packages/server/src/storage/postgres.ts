@@ -5,7 +5,7 @@ import { UnknownProjectError } from "./errors";
 import { pendingMigrations } from "./migration";
 import { POSTGRES_MIGRATIONS } from "./postgres-migrations";
 import { KnownResources, ResourceIds, type StoredResource } from "./resource-id";
-import { RollupBatch, toPicoUsd, type SessionDelta } from "./rollup";
+import { MAX_SESSION_COST_PICO, RollupBatch, toPicoUsd, type SessionDelta } from "./rollup";
 import {
   DEFAULT_SESSION_TIMEOUT_MS,
   encodeCursor,
@@ -111,7 +111,7 @@ ON CONFLICT (project_pk, trace_id) DO UPDATE SET
   completion_tokens = s.completion_tokens + excluded.completion_tokens,
   cached_tokens = s.cached_tokens + excluded.cached_tokens,
   reasoning_tokens = s.reasoning_tokens + excluded.reasoning_tokens,
-  cost_pico = s.cost_pico + excluded.cost_pico,
+  cost_pico = least(s.cost_pico::numeric + excluded.cost_pico, ${MAX_SESSION_COST_PICO}),
   end_state = CASE WHEN excluded.end_state_key > coalesce(s.end_state_key, '') THEN excluded.end_state ELSE s.end_state END,
   end_state_reason = CASE WHEN excluded.end_state_key > coalesce(s.end_state_key, '')
     THEN excluded.end_state_reason ELSE s.end_state_reason END,
@@ -138,7 +138,7 @@ SELECT count(*) AS spans,
   coalesce(sum(completion_tokens), 0) AS completion_tokens,
   coalesce(sum(cached_tokens), 0) AS cached_tokens,
   coalesce(sum(reasoning_tokens), 0) AS reasoning_tokens,
-  coalesce(sum(cost_pico), 0) AS cost_pico
+  least(coalesce(sum(cost_pico), 0), ${MAX_SESSION_COST_PICO}) AS cost_pico
 FROM spans WHERE project_pk = $1 AND trace_id = $2`;
 
 // The same winners as the rollup keys in rollup.ts, found by sorting the stored spans.

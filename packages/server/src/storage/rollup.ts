@@ -44,8 +44,16 @@ export interface SessionDelta {
   hostKey: string | null;
 }
 
-/** The most one span may cost (USD): larger client-sent costs are clamped so that sums stay in 64 bits. */
+/** The most one span may cost (USD): larger client-sent costs are clamped. */
 const MAX_SPAN_COST_USD = 1_000_000;
+
+/**
+ * The largest session cost kept, in picodollars ($9M): sums saturate here instead of
+ * overflowing the stores' 64-bit columns (ten spans at the per-span maximum would). 9e18 is
+ * below 2^63 and exact as a double and in its decimal form, so JavaScript, the drivers and SQL
+ * all saturate at the very same value.
+ */
+export const MAX_SESSION_COST_PICO = 9e18;
 
 /** Cost in USD → integer picodollars, the unit stored per span and summed per session. */
 export function toPicoUsd(usd: number): number {
@@ -138,7 +146,7 @@ export class RollupBatch {
     delta.completionTokens += span.completionTokens;
     delta.cachedTokens += span.cachedTokens;
     delta.reasoningTokens += span.reasoningTokens;
-    delta.costPico += costPico;
+    delta.costPico = Math.min(delta.costPico + costPico, MAX_SESSION_COST_PICO);
 
     if (delta.hostKey === null || hostRank(span) <= delta.hostKey[0]!) {
       const key = hostKey(span);

@@ -5,7 +5,7 @@ import Database from "better-sqlite3";
 import { uuidToTraceId } from "@agentops/semconv";
 import { UnknownProjectError } from "./errors";
 import { KnownResources, ResourceIds, type StoredResource } from "./resource-id";
-import { RollupBatch, toPicoUsd } from "./rollup";
+import { MAX_SESSION_COST_PICO, RollupBatch, toPicoUsd } from "./rollup";
 import {
   DEFAULT_SESSION_TIMEOUT_MS,
   encodeCursor,
@@ -90,7 +90,7 @@ ON CONFLICT (project_pk, trace_id) DO UPDATE SET
   completion_tokens = completion_tokens + excluded.completion_tokens,
   cached_tokens = cached_tokens + excluded.cached_tokens,
   reasoning_tokens = reasoning_tokens + excluded.reasoning_tokens,
-  cost_pico = cost_pico + excluded.cost_pico,
+  cost_pico = min(cost_pico + excluded.cost_pico, ${MAX_SESSION_COST_PICO}),
   end_state = CASE WHEN excluded.end_state_key > coalesce(end_state_key, '') THEN excluded.end_state ELSE end_state END,
   end_state_reason = CASE WHEN excluded.end_state_key > coalesce(end_state_key, '')
     THEN excluded.end_state_reason ELSE end_state_reason END,
@@ -102,7 +102,8 @@ ON CONFLICT (project_pk, trace_id) DO UPDATE SET
   host_resource_id = CASE WHEN excluded.host_key < coalesce(host_key, '~') THEN excluded.host_resource_id ELSE host_resource_id END,
   host_key = CASE WHEN excluded.host_key < coalesce(host_key, '~') THEN excluded.host_key ELSE host_key END`;
 
-const RECOMPUTE_TOTALS = `
+// The cost saturates as the rollup does (sum() fails past 64 bits: see recomputeTotals).
+const RECOMPUTE_TOTALS = (cost: string) => `
 SELECT count(*) AS spans,
   min(start_ns) / 1000000 AS start_ms,
   max(end_ns) / 1000000 AS end_ms,
@@ -115,8 +116,9 @@ SELECT count(*) AS spans,
   coalesce(sum(completion_tokens), 0) AS completion_tokens,
   coalesce(sum(cached_tokens), 0) AS cached_tokens,
   coalesce(sum(reasoning_tokens), 0) AS reasoning_tokens,
-  coalesce(sum(cost_pico), 0) AS cost_pico
+  ${cost} AS cost_pico
 FROM spans WHERE project_pk = ? AND trace_id = ?`;
+const RECOMPUTE_COST = `min(coalesce(sum(cost_pico), 0), ${MAX_SESSION_COST_PICO})`;
 
 // The same winners as the rollup keys in rollup.ts, found by sorting the stored spans.
 const RECOMPUTE_END_STATE = `
@@ -285,7 +287,7 @@ export class SqliteStorage implements Storage {
     const projectKey = this.projectKey(projectId);
     const traceId = uuidToTraceId(sessionId);
     if (projectKey === undefined || traceId === undefined) return undefined;
-    const totals = this.statement(RECOMPUTE_TOTALS).get(projectKey, traceId) as Omit<
+    const totals = this.recomputeTotals(projectKey, traceId) as Omit<
       SessionDbRow,
       "trace_id" | "end_state" | "end_state_reason" | "tags" | "video" | "host_resource_id"
     > & { spans: number };
@@ -309,6 +311,16 @@ export class SqliteStorage implements Storage {
       host_resource_id: null,
     };
     return toSessionStats(toRow(row), projectId, now, this.timeoutMs);
+  }
+
+  private recomputeTotals(projectKey: number, traceId: string): unknown {
+    try {
+      return this.statement(RECOMPUTE_TOTALS(RECOMPUTE_COST)).get(projectKey, traceId);
+    } catch (error) {
+      // The costs are non-negative: a sum past 64 bits is past the saturation point too.
+      if (!/integer overflow/.test((error as Error).message)) throw error;
+      return this.statement(RECOMPUTE_TOTALS(String(MAX_SESSION_COST_PICO))).get(projectKey, traceId);
+    }
   }
 
   async sessionInfo(
