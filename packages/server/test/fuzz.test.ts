@@ -33,6 +33,7 @@ import {
 import { hex, otlpBody, sessionSpans, type SpanInput } from "./utils/otlp-bodies";
 import { PG_URL, pgSchemas } from "./utils/pg-schema";
 import { startTestServer, type TestServer } from "./utils/server-harness";
+import { openStorage, type Storage } from "../src/index";
 
 const SEED = process.env.AGENTOPS_FUZZ_SEED
   ? Number(process.env.AGENTOPS_FUZZ_SEED)
@@ -75,6 +76,7 @@ const FULL_PLAN: FuzzPlan = [
   ["gzip-bad", 300],
   ["gzip-bomb", 2],
   ["headers", 200],
+  ["extreme-numbers", 150],
 ];
 const FULL_REST = 500;
 const FULL_RAW_HTTP = 80;
@@ -328,6 +330,30 @@ async function runFuzz(options: {
   return result;
 }
 
+/** Sessions whose rollup differs from its recomputation from the stored spans (or cannot be read). */
+async function rollupMismatches(
+  storage: Storage,
+  projectId: string,
+  traceIds: Iterable<string>,
+): Promise<{ checked: number; mismatches: string[] }> {
+  const at = Date.now();
+  let checked = 0;
+  const mismatches: string[] = [];
+  for (const traceId of traceIds) {
+    const sessionId = traceIdToUuid(traceId);
+    checked++;
+    try {
+      const rollup = JSON.stringify(await storage.sessionStats(projectId, sessionId, at));
+      const recomputed = JSON.stringify(await storage.recomputeStats(projectId, sessionId, at));
+      if (rollup !== recomputed)
+        mismatches.push(`${sessionId}: rollup ${rollup} != recomputed ${recomputed}`);
+    } catch (error) {
+      mismatches.push(`${sessionId}: ${(error as Error).message}`);
+    }
+  }
+  return { checked, mismatches };
+}
+
 function total(record: Record<string, number>): number {
   return Object.values(record).reduce((sum, value) => sum + value, 0);
 }
@@ -380,6 +406,11 @@ describe(`the OTLP receiver under fuzzing (seed ${SEED})`, () => {
         }
       }
       const health = await fetch(`${server.url}/healthz`);
+      const rollups = await rollupMismatches(
+        server.storage,
+        server.projectA.id,
+        result.expectedSpans.keys(),
+      );
 
       const otlpInputs =
         total(result.byKind) - (result.byKind.rest ?? 0) - (result.byKind["http-raw"] ?? 0);
@@ -395,6 +426,8 @@ describe(`the OTLP receiver under fuzzing (seed ${SEED})`, () => {
         failures: result.failures.length,
         validSpansExpected: expected,
         validSpansStored: stored,
+        sessionsChecked: rollups.checked,
+        rollupMismatches: rollups.mismatches.length,
         maxRssGrowthMb: memory.growthMb,
         durationS: Math.round(result.durationMs / 1000),
       });
@@ -406,6 +439,7 @@ describe(`the OTLP receiver under fuzzing (seed ${SEED})`, () => {
       expect(missing).toEqual([]);
       expect(stored).toBe(expected);
       expect(expected).toBeGreaterThan(10_000);
+      expect(rollups.mismatches.slice(0, 10)).toEqual([]);
       expect(health.status).toBe(200);
       expect(memory.growthMb).toBeLessThan(MAX_RSS_GROWTH_MB);
     } finally {
@@ -458,6 +492,18 @@ describe(`the OTLP receiver under fuzzing (seed ${SEED})`, () => {
       }
       const health = await fetch(`${server.url}/healthz`);
       const errorLines = server.logs.filter((entry) => Number(entry.level) >= 50);
+      const alive = server.child.exitCode === null;
+      expect(await server.stop("SIGTERM")).toBe(0);
+      server = undefined;
+      // The rollups, with the store opened directly once the server stopped.
+      const storage = await openStorage(db);
+      const { project_id: projectId } = JSON.parse(created.stdout) as { project_id: string };
+      let rollups: { checked: number; mismatches: string[] };
+      try {
+        rollups = await rollupMismatches(storage, projectId, result.expectedSpans.keys());
+      } finally {
+        await storage.close();
+      }
 
       figures.serveProcess = {
         store: PG_URL ? "postgres" : "sqlite",
@@ -467,6 +513,8 @@ describe(`the OTLP receiver under fuzzing (seed ${SEED})`, () => {
         failures: result.failures.length,
         validSpansExpected: expected,
         validSpansStored: stored,
+        sessionsChecked: rollups.checked,
+        rollupMismatches: rollups.mismatches.length,
         maxRssGrowthMb: memory.growthMb,
         durationS: Math.round(result.durationMs / 1000),
       };
@@ -476,8 +524,9 @@ describe(`the OTLP receiver under fuzzing (seed ${SEED})`, () => {
       expect(result.serverErrors).toBe(0);
       expect(stored).toBe(expected);
       expect(expected).toBeGreaterThan(1000);
+      expect(rollups.mismatches.slice(0, 10)).toEqual([]);
       expect(health.status).toBe(200);
-      expect(server.child.exitCode).toBeNull();
+      expect(alive).toBe(true);
       expect(errorLines).toEqual([]);
       expect(memory.growthMb).toBeLessThan(MAX_RSS_GROWTH_MB);
     } finally {
@@ -629,6 +678,41 @@ describe("regressions found by fuzzing", () => {
           }
           const proto = await get(server, `/v2/sessions/${other.sessionId}/stats`);
           expect(proto.json.tags).toEqual(["proto\ufffdtag"]);
+        });
+      },
+    );
+  }
+
+  for (const [store, available] of STORES) {
+    (available ? it : it.skip)(
+      `${store}: a session whose costs sum past 64 bits saturates at $9M, with the rollup equal to its recomputation (was a 503 on PostgreSQL, an overflow error recomputing on SQLite)`,
+      async () => {
+        await withServer(store, async (server) => {
+          const traceId = hex(16);
+          const llmSpans = (count: number): SpanInput[] =>
+            Array.from({ length: count }, () => ({
+              traceId,
+              spanId: hex(8),
+              name: "chat gpt-4o",
+              startMs: Date.now() - 1000,
+              attributes: {
+                [ATTR_GEN_AI_OPERATION_NAME]: "chat",
+                "gen_ai.provider.name": "openai",
+                "gen_ai.request.model": "gpt-4o",
+                "gen_ai.usage.input_tokens": 10,
+                "agentops.llm.cost": 1e6,
+              },
+            }));
+          // Ten at the per-span maximum in one batch, then in batches of five, then one more.
+          for (const batch of [llmSpans(10), llmSpans(5), llmSpans(5), llmSpans(1)]) {
+            expect((await post(server, batch, "protobuf")).status).toBe(200);
+          }
+          const sessionId = traceIdToUuid(traceId);
+          const stats = await get(server, `/v2/sessions/${sessionId}/stats`);
+          expect(stats.json).toMatchObject({ llm_calls: 21, cost: "9000000.000000" });
+          expect(await server.storage.recomputeStats(server.projectA.id, sessionId, 0)).toEqual(
+            await server.storage.sessionStats(server.projectA.id, sessionId, 0),
+          );
         });
       },
     );

@@ -1001,6 +1001,58 @@ const headerConfusion: Generator = (context) => {
   };
 };
 
+const EXTREME_COSTS: readonly FuzzValue[] = [
+  { double: 1e6 },
+  { double: 5e5 },
+  { double: 1e300 },
+  { double: Number.MAX_VALUE },
+  { double: -1 },
+  { double: Number.NaN },
+  { double: Number.POSITIVE_INFINITY },
+  { int: 10n ** 15n },
+  { string: "1e400" },
+  { string: "999999999999999999999999" },
+  { double: 5e-13 },
+];
+const EXTREME_COUNTS: readonly FuzzValue[] = [
+  { int: 10n ** 12n },
+  { int: 2n ** 63n - 1n },
+  { int: -1n },
+  { double: 1e300 },
+  { double: 0.5 },
+  { string: "999999999999999999999" },
+  { string: "-0" },
+];
+
+/**
+ * LLM spans with extreme token counts and client-sent costs, many to a session: sums that pass
+ * 64 bits must neither fail the store nor make the rollup differ from its recomputation.
+ */
+const extremeNumbers: Generator = (context) => {
+  const { prng } = context;
+  const spans = validSpans(context, prng.between(2, 30));
+  for (const span of spans.slice(1)) {
+    span.attributes = [
+      { key: ATTR_GEN_AI_OPERATION_NAME, value: { string: "chat" } },
+      { key: ATTR_GEN_AI_PROVIDER_NAME, value: { string: "openai" } },
+      { key: ATTR_GEN_AI_REQUEST_MODEL, value: { string: prng.pick(MODELS) } },
+      { key: ATTR_GEN_AI_USAGE_INPUT_TOKENS, value: prng.pick(EXTREME_COUNTS) },
+      { key: ATTR_GEN_AI_USAGE_OUTPUT_TOKENS, value: prng.pick(EXTREME_COUNTS) },
+      { key: "gen_ai.usage.cache_read.input_tokens", value: prng.pick(EXTREME_COUNTS) },
+      { key: "agentops.llm.cost", value: prng.pick(EXTREME_COSTS) },
+    ];
+  }
+  const json = prng.chance(0.5);
+  return {
+    kind: "extreme-numbers",
+    contentType: json ? JSON_TYPE : PROTOBUF_TYPE,
+    body: json ? encodeJson(request(context, spans)) : encodeProtobuf(request(context, spans)),
+    expectStatus: [200],
+    validSpans: ids(spans),
+    rejected: 0,
+  };
+};
+
 /** Every kind, with its generator. */
 export const FUZZ_KINDS: Readonly<Record<string, Generator>> = {
   "json-valid": valid("json", false),
@@ -1031,6 +1083,7 @@ export const FUZZ_KINDS: Readonly<Record<string, Generator>> = {
   "gzip-bad": gzipBad,
   "gzip-bomb": gzipBombInput,
   headers: headerConfusion,
+  "extreme-numbers": extremeNumbers,
 };
 
 /** How many inputs of each kind a run makes. */
