@@ -362,6 +362,37 @@ describe("authentication", () => {
   );
 
   check(
+    "no answer invites another origin to read it (no CORS): a page elsewhere cannot use a key it finds",
+    async () => {
+      const origin = "https://attacker.example";
+      const preflight = await request(`${server.url}/v2/project`, {
+        method: "OPTIONS",
+        headers: {
+          origin,
+          "access-control-request-method": "GET",
+          "access-control-request-headers": "x-agentops-api-key",
+        },
+      });
+      expect(preflight.headers.get("access-control-allow-origin")).toBeNull();
+      expect(preflight.headers.get("access-control-allow-headers")).toBeNull();
+      for (const route of [
+        "/v2/project",
+        `/v2/sessions/${sessionId}/stats`,
+        "/v3/auth/token",
+        "/healthz",
+      ]) {
+        const answer = await request(`${server.url}${route}`, {
+          headers: { ...keyHeader(server.projectA.apiKey), origin },
+        });
+        expect({ route, allowed: answer.headers.get("access-control-allow-origin") }).toEqual({
+          route,
+          allowed: null,
+        });
+      }
+    },
+  );
+
+  check(
     "the key is checked before the body is read: 401, not 413, for a huge unauthenticated body",
     async () => {
       const answer = await request(`${server.url}/v1/traces`, {
