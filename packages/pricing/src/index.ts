@@ -52,7 +52,7 @@ interface PerToken {
 /** `undefined`: not looked up yet; `null`: unknown model; `"dynamic"`: tiered or otherwise non-linear. */
 type CacheEntry = PerToken | null | "dynamic";
 
-const PROVIDER_IDS: Record<string, string> = {
+const PROVIDER_IDS: ReadonlyMap<string, string> = new Map(Object.entries({
   openai: "openai",
   anthropic: "anthropic",
   "azure.ai.openai": "azure",
@@ -68,7 +68,7 @@ const PROVIDER_IDS: Record<string, string> = {
   deepseek: "deepseek",
   x_ai: "x-ai",
   cohere: "cohere",
-};
+}));
 
 const MILLION = 1_000_000;
 
@@ -165,7 +165,7 @@ export class PriceTable {
   }
 
   private calc(provider: string | undefined, model: string, usage: Record<string, number>) {
-    const providerId = provider ? (PROVIDER_IDS[provider.toLowerCase()] ?? provider.toLowerCase()) : undefined;
+    const providerId = provider ? (PROVIDER_IDS.get(provider.toLowerCase()) ?? provider.toLowerCase()) : undefined;
     if (providerId) {
       const result = calcPrice(usage, model, { providerId });
       if (result) return result;

@@ -36,6 +36,12 @@ describe("pricing", () => {
     expect(table.cost(undefined, undefined, { inputTokens: 10 })).toBeUndefined();
   });
 
+  it("treats provider names that are object members as plain names", () => {
+    for (const provider of ["constructor", "__proto__", "toString", "hasOwnProperty"]) {
+      expect(calculateCost(provider, "gpt-4o", { inputTokens: 1000, outputTokens: 500 })).toBeCloseTo(0.0075, 12);
+    }
+  });
+
   it("ignores negative or absurd counts and never bills cache beyond the input", () => {
     expect(calculateCost("openai", "gpt-4o", { inputTokens: -5, outputTokens: Number.NaN })).toBe(0);
     expect(calculateCost("openai", "gpt-4o", { inputTokens: 100, cacheReadTokens: 1000 })).toBeCloseTo(100 * 1.25e-6, 12);
