@@ -47,16 +47,16 @@ export type SessionRole =
   | { kind: "owner" }
   | { kind: "joined"; parentSpanId: string | undefined };
 
-const END_STATES: Record<string, EndState> = {
-  success: "Success",
-  failure: "Failure",
-  fail: "Failure",
-  indeterminate: "Indeterminate",
-};
+const END_STATES: ReadonlyMap<string, EndState> = new Map([
+  ["success", "Success"],
+  ["failure", "Failure"],
+  ["fail", "Failure"],
+  ["indeterminate", "Indeterminate"],
+]);
 
 /** `"Success" | "Failure" | "Indeterminate"` (any case), `"Fail"` as `"Failure"`; otherwise undefined. */
 export function normalizeEndState(value: unknown): EndState | undefined {
-  return typeof value === "string" ? END_STATES[value.trim().toLowerCase()] : undefined;
+  return typeof value === "string" ? END_STATES.get(value.trim().toLowerCase()) : undefined;
 }
 
 /** `1234` → `"1.2s"`, `62_300` → `"1m 2.3s"`, `3_723_000` → `"1h 2m 3.0s"`. */

@@ -153,6 +153,7 @@ describe("sessions as root spans", () => {
     diagCapture = captureDiag();
     const { session } = initInMemory();
     await session!.endSession("Done" as any);
+    await session!.endSession("constructor" as any);
     expect(session!.ended).toBe(false);
     expect(diagCapture.messages.join("\n")).toMatch(/end state must be "Success", "Failure" or "Indeterminate"/);
     await session!.endSession("Fail", "broke");
