@@ -45,19 +45,29 @@ const BENCHES = [
 
 const unknown = selected.filter((id) => !BENCHES.some((bench) => bench.id === id));
 if (unknown.length > 0) {
-  console.error(`unknown bench ${unknown.join(", ")}; choose from ${BENCHES.map((bench) => bench.id).join(", ")}`);
+  console.error(
+    `unknown bench ${unknown.join(", ")}; choose from ${BENCHES.map((bench) => bench.id).join(", ")}`,
+  );
   process.exit(2);
 }
 
 /** pnpm itself: the running one under `pnpm bench`, else the pinned version through npx. */
 function pnpm(args) {
   const execPath = process.env.npm_execpath ?? "";
-  return /pnpm\.c?js$/.test(execPath) ? [process.execPath, [execPath, ...args]] : ["npx", ["-y", "pnpm@10.20.0", ...args]];
+  return /pnpm\.c?js$/.test(execPath)
+    ? [process.execPath, [execPath, ...args]]
+    : ["npx", ["-y", "pnpm@10.20.0", ...args]];
 }
 
 /** Runs one package's `bench` script, echoing its output; resolves with the output and exit code. */
 function runBench(bench) {
-  const [command, args] = pnpm(["--filter", bench.package, "run", "bench", ...(quick ? (bench.quickArgs ?? []) : [])]);
+  const [command, args] = pnpm([
+    "--filter",
+    bench.package,
+    "run",
+    "bench",
+    ...(quick ? (bench.quickArgs ?? []) : []),
+  ]);
   const env = { ...process.env, ...(quick ? bench.quickEnv : {}) };
   return new Promise((resolveRun) => {
     const child = spawn(command, args, { cwd: root, env, stdio: ["ignore", "pipe", "pipe"] });
@@ -96,15 +106,24 @@ const row = (bench, figure, value, target = "") => rows.push([bench, figure, val
 function sdkFigures(output) {
   const result = jsonLines(output).find((object) => object.bench === "sdk");
   if (!result) return notes.push('sdk: no {"bench":"sdk"} line in the output');
-  row("sdk", "session.record(ActionEvent with params, returns)", `${integer(result.recordNs)} ns/op CPU`);
-  row("sdk", "the same span by hand (raw OpenTelemetry), same provider", `${integer(result.rawNs)} ns/op CPU`);
+  row(
+    "sdk",
+    "session.record(ActionEvent with params, returns)",
+    `${integer(result.recordNs)} ns/op CPU`,
+  );
+  row(
+    "sdk",
+    "the same span by hand (raw OpenTelemetry), same provider",
+    `${integer(result.rawNs)} ns/op CPU`,
+  );
   row("sdk", "ratio record / raw", result.ratio.toFixed(2), "≤ 1.3 (goal 1.1)");
   if (typeof result.recordBareNs === "number") {
     row("sdk", "session.record(bare ActionEvent)", `${integer(result.recordBareNs)} ns/op CPU`);
     row("sdk", "the same bare span by hand", `${integer(result.rawBareNs)} ns/op CPU`);
     row("sdk", "ratio record / raw, bare", result.bareRatio.toFixed(2));
   }
-  if (typeof result.wallRatio === "number") row("sdk", "ratio record / raw, wall clock instead of CPU time", result.wallRatio.toFixed(2));
+  if (typeof result.wallRatio === "number")
+    row("sdk", "ratio record / raw, wall clock instead of CPU time", result.wallRatio.toFixed(2));
 }
 
 /**
@@ -112,18 +131,28 @@ function sdkFigures(output) {
  * "CPU time of the calling process" sections, each with per-variant medians and overheads).
  */
 function llmFigures(output) {
-  notes.push("llm: the instrumentation-openai bench prints no JSON line; its figures are read from its text output");
+  notes.push(
+    "llm: the instrumentation-openai bench prints no JSON line; its figures are read from its text output",
+  );
   let section;
   let found = false;
   for (const line of output.split("\n")) {
     if (/^latency \(wall clock\)/.test(line)) section = "wall";
     else if (/^CPU time of the calling process/.test(line)) section = "CPU";
     if (!section) continue;
-    const variant = /^\s+(uninstrumented|@agentops\/instrumentation-openai|@traceloop\/instrumentation-openai[^ ]*(?: [\d.]+)?)\s+([\d,]+) ns\/call/.exec(line);
+    const variant =
+      /^\s+(uninstrumented|@agentops\/instrumentation-openai|@traceloop\/instrumentation-openai[^ ]*(?: [\d.]+)?)\s+([\d,]+) ns\/call/.exec(
+        line,
+      );
     const overhead = /overhead \((b|c) - a\), (ours|peer):\s+(-?[\d,]+) ns\/call/.exec(line);
     const ratio = /ours \/ peer overhead:\s+(\S+)/.exec(line);
     if (variant) row("llm", `${section}: ${variant[1]}`, `${variant[2]} ns/call`);
-    else if (overhead) row("llm", `${section}: overhead, ${overhead[2] === "ours" ? "@agentops" : "Traceloop"}`, `${overhead[3]} ns/call`);
+    else if (overhead)
+      row(
+        "llm",
+        `${section}: overhead, ${overhead[2] === "ours" ? "@agentops" : "Traceloop"}`,
+        `${overhead[3]} ns/call`,
+      );
     else if (ratio) row("llm", `${section}: overhead ours / Traceloop`, ratio[1]);
     found ||= Boolean(variant || overhead || ratio);
   }
@@ -136,25 +165,60 @@ function serverFigures(output) {
   for (const result of objects) {
     const store = result.store;
     if ("store_spans_per_s" in result) {
-      row("server", `${store} storage: raw insert (no idempotency, no rollups)`, `${integer(result.raw_spans_per_s)} spans/s`);
-      row("server", `${store} storage: ingest (idempotent + rollups)`, `${integer(result.store_spans_per_s)} spans/s`);
+      row(
+        "server",
+        `${store} storage: raw insert (no idempotency, no rollups)`,
+        `${integer(result.raw_spans_per_s)} spans/s`,
+      );
+      row(
+        "server",
+        `${store} storage: ingest (idempotent + rollups)`,
+        `${integer(result.store_spans_per_s)} spans/s`,
+      );
       row("server", `${store} storage: ingest / raw insert`, result.ratio.toFixed(2), "≥ 0.5");
-      row("server", `${store} storage: redelivered batches (counted once)`, `${integer(result.redelivery_spans_per_s)} spans/s`);
+      row(
+        "server",
+        `${store} storage: redelivered batches (counted once)`,
+        `${integer(result.redelivery_spans_per_s)} spans/s`,
+      );
     } else if ("stats_p50_ms" in result) {
       const size = `${integer(result.session_events)}-event session, ${integer(result.total_spans)} spans`;
-      row("server", `${store} storage: sessionStats p50 / p99 (${size})`, `${result.stats_p50_ms} / ${result.stats_p99_ms} ms`, "p50 ≤ 10 ms");
-      row("server", `${store} storage: stats recomputed from the spans`, `${result.recompute_ms} ms`);
+      row(
+        "server",
+        `${store} storage: sessionStats p50 / p99 (${size})`,
+        `${result.stats_p50_ms} / ${result.stats_p99_ms} ms`,
+        "p50 ≤ 10 ms",
+      );
+      row(
+        "server",
+        `${store} storage: stats recomputed from the spans`,
+        `${result.recompute_ms} ms`,
+      );
     } else if ("http_ingest_spans_per_s" in result) {
-      row("server", `${store} HTTP: raw insert, same run`, `${integer(result.raw_insert_spans_per_s)} spans/s`);
-      row("server", `${store} HTTP: OTLP ingest (${result.clients} clients, ${result.batch}-span batches)`, `${integer(result.http_ingest_spans_per_s)} spans/s`);
+      row(
+        "server",
+        `${store} HTTP: raw insert, same run`,
+        `${integer(result.raw_insert_spans_per_s)} spans/s`,
+      );
+      row(
+        "server",
+        `${store} HTTP: OTLP ingest (${result.clients} clients, ${result.batch}-span batches)`,
+        `${integer(result.http_ingest_spans_per_s)} spans/s`,
+      );
       row("server", `${store} HTTP: ingest / raw insert`, result.ratio.toFixed(2), "≥ 0.5");
     } else if ("stats_http_p50_ms" in result) {
       const size = `${integer(result.session_events)}-event session, ${integer(result.total_spans)} spans`;
-      row("server", `${store} HTTP: GET /v2/sessions/:id/stats p50 / p99 (${size})`, `${result.stats_http_p50_ms} / ${result.stats_http_p99_ms} ms`, "p50 ≤ 10 ms");
+      row(
+        "server",
+        `${store} HTTP: GET /v2/sessions/:id/stats p50 / p99 (${size})`,
+        `${result.stats_http_p50_ms} / ${result.stats_http_p99_ms} ms`,
+        "p50 ≤ 10 ms",
+      );
     }
   }
   if (objects.length === 0) notes.push("server: no JSON result lines in the output");
-  if (/PostgreSQL: NOT RUN/.test(output)) notes.push("server: PostgreSQL not measured (set AGENTOPS_BENCH_PG_URL)");
+  if (/PostgreSQL: NOT RUN/.test(output))
+    notes.push("server: PostgreSQL not measured (set AGENTOPS_BENCH_PG_URL)");
 }
 
 const FIGURES = { sdk: sdkFigures, llm: llmFigures, server: serverFigures };
@@ -163,16 +227,26 @@ const startedAt = performance.now();
 const failed = [];
 for (const bench of BENCHES) {
   if (selected.length > 0 && !selected.includes(bench.id)) continue;
-  console.log(`\n=== ${bench.id}: pnpm --filter ${bench.package} run bench${quick ? " (quick sizes)" : ""}\n`);
+  console.log(
+    `\n=== ${bench.id}: pnpm --filter ${bench.package} run bench${quick ? " (quick sizes)" : ""}\n`,
+  );
   const { output, code } = await runBench(bench);
   if (code !== 0) failed.push(`${bench.id} (exit ${code})`);
   FIGURES[bench.id](output);
 }
 
 const header = ["bench", "figure", "value", "target"];
-const widths = header.map((title, column) => Math.max(title.length, ...rows.map((cells) => String(cells[column]).length)));
-const format = (cells) => cells.map((cell, column) => String(cell).padEnd(widths[column])).join("  ").trimEnd();
-console.log(`\n=== figures${quick ? " (quick sizes: not comparable with the targets)" : ""}, node ${process.version}, ${((performance.now() - startedAt) / 1000).toFixed(0)} s\n`);
+const widths = header.map((title, column) =>
+  Math.max(title.length, ...rows.map((cells) => String(cells[column]).length)),
+);
+const format = (cells) =>
+  cells
+    .map((cell, column) => String(cell).padEnd(widths[column]))
+    .join("  ")
+    .trimEnd();
+console.log(
+  `\n=== figures${quick ? " (quick sizes: not comparable with the targets)" : ""}, node ${process.version}, ${((performance.now() - startedAt) / 1000).toFixed(0)} s\n`,
+);
 console.log(format(header));
 console.log(format(widths.map((width) => "-".repeat(width))));
 for (const cells of rows) console.log(format(cells));

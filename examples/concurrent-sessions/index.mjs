@@ -9,14 +9,16 @@ const backend = await localBackend(); // the server and mock LLM provider of the
 agentops.init({ autoStartSession: false });
 const { OpenAI } = createRequire(import.meta.url)("openai"); // loaded after init(): traced
 const openai = new OpenAI({ apiKey: "mock", baseURL: `${process.env.MOCK_PROVIDER_URL}/v1` });
-const ask = (content) => openai.chat.completions.create({ model: "gpt-4o-mini", messages: [{ role: "user", content }] });
+const ask = (content) =>
+  openai.chat.completions.create({ model: "gpt-4o-mini", messages: [{ role: "user", content }] });
 
 // 1. One session: the module-level functions are enough.
 const single = agentops.startSession({ tags: ["single"] });
 await ask("Hello");
 agentops.record(new agentops.ActionEvent({ actionType: "greet" }));
 const singleCost = await agentops.endSession("Success");
-const line = (name, session, cost) => `${name.padEnd(9)} ${session.id}  LLM calls: ${session.getAnalytics().llmCalls}  actions: ${session.getAnalytics().actions}  cost: $${cost}`;
+const line = (name, session, cost) =>
+  `${name.padEnd(9)} ${session.id}  LLM calls: ${session.getAnalytics().llmCalls}  actions: ${session.getAnalytics().actions}  cost: $${cost}`;
 console.log(line("single", single, singleCost));
 
 // 2. Two sessions at once, one per task. An LLM call belongs to the session started in the same
@@ -27,9 +29,13 @@ async function research(topic, questions) {
   session.record(new agentops.ActionEvent({ actionType: "report", params: { topic } }));
   return session;
 }
-const [fjords, glaciers] = await Promise.all([research("fjords", ["depth?", "age?", "longest?"]), research("glaciers", ["speed?"])]);
+const [fjords, glaciers] = await Promise.all([
+  research("fjords", ["depth?", "age?", "longest?"]),
+  research("glaciers", ["speed?"]),
+]);
 
 console.log("agentops.record() with two sessions open:");
 agentops.record(new agentops.ActionEvent({ actionType: "ambiguous" })); // logs a warning, records nothing
-for (const session of [fjords, glaciers]) console.log(line(session.tags[1], session, await session.endSession("Success")));
+for (const session of [fjords, glaciers])
+  console.log(line(session.tags[1], session, await session.endSession("Success")));
 await backend.close();

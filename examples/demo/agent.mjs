@@ -47,7 +47,11 @@ const message = await anthropic.messages.create({
 show("chat", `anthropic claude-sonnet-4-6 → ${message.content[0].text}`);
 
 // 4. An action wrapping a tool call: the model asks for get_weather, the agent runs it, the model answers.
-const getWeather = agentops.recordTool("get_weather", async ({ city }) => ({ city, forecast: "light rain", celsius: 14 }));
+const getWeather = agentops.recordTool("get_weather", async ({ city }) => ({
+  city,
+  forecast: "light rain",
+  celsius: 14,
+}));
 const planTrip = agentops.recordAction("plan_trip", async (city) => {
   const tools = [
     {
@@ -55,7 +59,11 @@ const planTrip = agentops.recordAction("plan_trip", async (city) => {
       function: {
         name: "get_weather",
         description: "The forecast for a city",
-        parameters: { type: "object", properties: { city: { type: "string" } }, required: ["city"] },
+        parameters: {
+          type: "object",
+          properties: { city: { type: "string" } },
+          required: ["city"],
+        },
       },
     },
   ];
@@ -63,11 +71,20 @@ const planTrip = agentops.recordAction("plan_trip", async (city) => {
     { role: "system", content: "The user names a city. Call get_weather for it, then advise." },
     { role: "user", content: city },
   ];
-  const ask = await openai.chat.completions.create({ model: "gpt-4o-mini", messages, tools, tool_choice: "required" });
+  const ask = await openai.chat.completions.create({
+    model: "gpt-4o-mini",
+    messages,
+    tools,
+    tool_choice: "required",
+  });
   const call = ask.choices[0].message.tool_calls[0];
   const weather = await getWeather(JSON.parse(call.function.arguments));
   show("tool", `${call.function.name}(${call.function.arguments}) → ${JSON.stringify(weather)}`);
-  messages.push(ask.choices[0].message, { role: "tool", tool_call_id: call.id, content: JSON.stringify(weather) });
+  messages.push(ask.choices[0].message, {
+    role: "tool",
+    tool_call_id: call.id,
+    content: JSON.stringify(weather),
+  });
   const answer = await openai.chat.completions.create({ model: "gpt-4o-mini", messages, tools });
   return answer.choices[0].message.content;
 });
@@ -93,13 +110,23 @@ worker.stdout.on("data", (chunk) => (workerOutput += chunk));
 const workerCode = await new Promise((resolve) => worker.on("close", resolve));
 if (workerCode !== 0) throw new Error(`the worker exited with ${workerCode}`);
 const fromWorker = JSON.parse(workerOutput.trim().split("\n").pop());
-show("worker", `pid ${fromWorker.pid} joined session ${fromWorker.sessionId} → ${fromWorker.answer}`);
+show(
+  "worker",
+  `pid ${fromWorker.pid} joined session ${fromWorker.sessionId} → ${fromWorker.answer}`,
+);
 
 // The end: the cost comes from the server, so it includes the worker's call.
 const analytics = session.getAnalytics();
 const cost = await session.endSession("Success");
 show("end", `Success, cost $${cost}`);
 
-const result = { sessionId: session.id, analytics, cost, pid: process.pid, workerPid: fromWorker.pid, workerAnalytics: fromWorker.analytics };
+const result = {
+  sessionId: session.id,
+  analytics,
+  cost,
+  pid: process.pid,
+  workerPid: fromWorker.pid,
+  workerAnalytics: fromWorker.analytics,
+};
 if (process.send) process.send(result);
 else console.log(JSON.stringify(result));

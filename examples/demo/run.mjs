@@ -43,7 +43,11 @@ async function build() {
   const started = performance.now();
   const begun = new Map();
   let log = "";
-  const child = spawn(command, args, { cwd: root, stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, FORCE_COLOR: "0" } });
+  const child = spawn(command, args, {
+    cwd: root,
+    stdio: ["ignore", "pipe", "pipe"],
+    env: { ...process.env, FORCE_COLOR: "0" },
+  });
   const onLine = (line) => {
     log += line + "\n";
     const start = /^(\S+) build\$ /.exec(line);
@@ -91,7 +95,10 @@ function agentEnv(extra) {
 
 function runAgent(env) {
   return new Promise((resolveRun, reject) => {
-    const agent = fork(join(here, "agent.mjs"), [], { env, stdio: ["ignore", "inherit", "inherit", "ipc"] });
+    const agent = fork(join(here, "agent.mjs"), [], {
+      env,
+      stdio: ["ignore", "inherit", "inherit", "ipc"],
+    });
     let result;
     agent.on("message", (message) => (result = message));
     agent.on("error", reject);
@@ -117,10 +124,18 @@ function timeline(exported, spans, processes) {
   const start = Date.parse(exported.session.start_timestamp);
   const pidOf = new Map(spans.map((span) => [span.span_id, span.resource?.["process.pid"]]));
   const rows = [
-    ...exported.llms.map((e) => [e, "llm", `${e.provider} ${e.model}  ${e.prompt_tokens}+${e.completion_tokens} tokens  $${e.cost.toFixed(6)}`]),
+    ...exported.llms.map((e) => [
+      e,
+      "llm",
+      `${e.provider} ${e.model}  ${e.prompt_tokens}+${e.completion_tokens} tokens  $${e.cost.toFixed(6)}`,
+    ]),
     ...exported.tools.map((e) => [e, "tool", `${e.name}(${JSON.stringify(e.params)})`]),
     ...exported.actions.map((e) => [e, "action", e.action_type]),
-    ...exported.errors.map((e) => [e, "error", `${e.error_type ?? "Error"}: ${e.exception?.message ?? e.details ?? ""}`]),
+    ...exported.errors.map((e) => [
+      e,
+      "error",
+      `${e.error_type ?? "Error"}: ${e.exception?.message ?? e.details ?? ""}`,
+    ]),
   ].sort((a, b) => Date.parse(a[0].init_timestamp) - Date.parse(b[0].init_timestamp));
   return rows.map(([event, kind, text]) => {
     const pid = pidOf.get(event.span_id);
@@ -138,8 +153,14 @@ async function main() {
   heading("starting the backend");
   const dataDir = resolve(options["data-dir"] ?? join(root, ".agentops", "demo"));
   mkdirSync(dataDir, { recursive: true });
-  for (const file of ["agentops.db", "agentops.db-wal", "agentops.db-shm", "server.log"]) rmSync(join(dataDir, file), { force: true });
-  const port = options.port !== undefined ? Number(options.port) : (await portIsFree(PREFERRED_PORT)) ? PREFERRED_PORT : 0;
+  for (const file of ["agentops.db", "agentops.db-wal", "agentops.db-shm", "server.log"])
+    rmSync(join(dataDir, file), { force: true });
+  const port =
+    options.port !== undefined
+      ? Number(options.port)
+      : (await portIsFree(PREFERRED_PORT))
+        ? PREFERRED_PORT
+        : 0;
   const server = await startServer({ dataDir, port, projectName: "demo" });
   const provider = await startMockProvider({ streamDelayMs: 25 });
   const stop = async () => {
@@ -148,7 +169,9 @@ async function main() {
   };
   const near = relative(process.cwd(), dataDir);
   const where = near.startsWith("..") ? dataDir : near || ".";
-  console.log(`  agentops-server  ${server.url}  (SQLite ${join(where, "agentops.db")}, log ${join(where, "server.log")})`);
+  console.log(
+    `  agentops-server  ${server.url}  (SQLite ${join(where, "agentops.db")}, log ${join(where, "server.log")})`,
+  );
   console.log(`  project "demo"   key ${server.apiKey}`);
   console.log(`  mock provider    ${provider.url}  (OpenAI and Anthropic APIs)`);
 
@@ -181,15 +204,27 @@ async function main() {
       const sum = result.analytics[key] + result.workerAnalytics[key];
       agree &&= stats[field] === sum;
       const mark = stats[field] === sum ? "=" : "≠";
-      console.log(`  ${field.padEnd(18)} ${String(stats[field]).padStart(6)} ${mark} ${result.analytics[key]} + ${result.workerAnalytics[key]}`);
+      console.log(
+        `  ${field.padEnd(18)} ${String(stats[field]).padStart(6)} ${mark} ${result.analytics[key]} + ${result.workerAnalytics[key]}`,
+      );
     }
-    console.log(`  ${"cost".padEnd(18)} ${stats.cost} ${stats.cost === result.cost ? "=" : "≠"} endSession's ${result.cost}`);
-    console.log(agree ? "  ✓ the server counted every event of both processes" : "  ✗ the server and the SDK disagree");
+    console.log(
+      `  ${"cost".padEnd(18)} ${stats.cost} ${stats.cost === result.cost ? "=" : "≠"} endSession's ${result.cost}`,
+    );
+    console.log(
+      agree
+        ? "  ✓ the server counted every event of both processes"
+        : "  ✗ the server and the SDK disagree",
+    );
 
     heading("the server: the session's events (GET /v2/sessions/:id/export and /spans)");
     const exported = await server.get(`/v2/sessions/${id}/export`);
     const { spans } = await server.get(`/v2/sessions/${id}/spans`);
-    for (const line of timeline(exported, spans, { [result.pid]: "agent", [result.workerPid]: "worker" })) console.log(line);
+    for (const line of timeline(exported, spans, {
+      [result.pid]: "agent",
+      [result.workerPid]: "worker",
+    }))
+      console.log(line);
 
     heading("the dashboard");
     console.log(`  ${server.url}/#/sessions/${id}`);

@@ -15,9 +15,13 @@ const here = dirname(fileURLToPath(import.meta.url));
 const out = resolve(process.argv[2] ?? join(here, "..", "..", "docs", "dashboard.png"));
 const dataDir = mkdtempSync(join(tmpdir(), "agentops-screenshot-"));
 
-const demo = spawn(process.execPath, [join(here, "run.mjs"), "--serve", "--skip-build", "--port", "0", "--data-dir", dataDir], {
-  stdio: ["ignore", "pipe", "inherit"],
-});
+const demo = spawn(
+  process.execPath,
+  [join(here, "run.mjs"), "--serve", "--skip-build", "--port", "0", "--data-dir", dataDir],
+  {
+    stdio: ["ignore", "pipe", "inherit"],
+  },
+);
 const demoExited = new Promise((resolveExit) => demo.on("exit", resolveExit));
 const { url, apiKey } = await new Promise((resolveDemo, reject) => {
   let dashboard;
@@ -31,10 +35,19 @@ const { url, apiKey } = await new Promise((resolveDemo, reject) => {
 
 const browser = await chromium.launch({
   executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
-  args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--no-first-run"],
+  args: [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+    "--no-first-run",
+  ],
 });
 try {
-  const context = await browser.newContext({ viewport: { width: 1440, height: 1000 }, deviceScaleFactor: 1 });
+  const context = await browser.newContext({
+    viewport: { width: 1440, height: 1000 },
+    deviceScaleFactor: 1,
+  });
   await context.addInitScript(
     ([key]) => {
       window.localStorage.setItem("agentops.apiKey", key);

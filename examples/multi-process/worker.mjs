@@ -8,6 +8,9 @@ const { OpenAI } = createRequire(import.meta.url)("openai"); // loaded after ini
 const openai = new OpenAI({ apiKey: "mock", baseURL: `${process.env.MOCK_PROVIDER_URL}/v1` });
 
 const topic = process.argv[2];
-const reply = await openai.chat.completions.create({ model: "gpt-4o-mini", messages: [{ role: "user", content: `Research ${topic}` }] });
+const reply = await openai.chat.completions.create({
+  model: "gpt-4o-mini",
+  messages: [{ role: "user", content: `Research ${topic}` }],
+});
 console.log(`  worker ${process.pid} (session ${session.id}): ${reply.choices[0].message.content}`);
 // Exiting flushes this process's spans.

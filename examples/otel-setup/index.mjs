@@ -30,7 +30,10 @@ const openai = new OpenAI({ apiKey: "mock", baseURL: `${process.env.MOCK_PROVIDE
 const tracer = trace.getTracer("my-app");
 await session.run(() =>
   tracer.startActiveSpan("handle-request", async (span) => {
-    await openai.chat.completions.create({ model: "gpt-4o-mini", messages: [{ role: "user", content: "Hello from my app" }] });
+    await openai.chat.completions.create({
+      model: "gpt-4o-mini",
+      messages: [{ role: "user", content: "Hello from my app" }],
+    });
     span.end();
   }),
 );

@@ -19,10 +19,15 @@ const app = spawn(process.execPath, ["--import", "agentops/register", "app.mjs"]
 const code = await new Promise((resolve) => app.on("exit", resolve));
 
 // The session, as the server has it: the newest one with our tag.
-const response = await fetch(`${process.env.AGENTOPS_API_ENDPOINT}/v2/sessions?tag=${tag}&limit=1`, {
-  headers: { "X-Agentops-Api-Key": process.env.AGENTOPS_API_KEY },
-});
+const response = await fetch(
+  `${process.env.AGENTOPS_API_ENDPOINT}/v2/sessions?tag=${tag}&limit=1`,
+  {
+    headers: { "X-Agentops-Api-Key": process.env.AGENTOPS_API_KEY },
+  },
+);
 const [stats] = (await response.json()).sessions;
-console.log(`session ${stats.session_id}: ${stats.llm_calls} LLM calls, ${stats.total_tokens} tokens, cost $${stats.cost}, ended ${stats.end_state} (${stats.end_state_reason})`);
+console.log(
+  `session ${stats.session_id}: ${stats.llm_calls} LLM calls, ${stats.total_tokens} tokens, cost $${stats.cost}, ended ${stats.end_state} (${stats.end_state_reason})`,
+);
 await backend.close();
 process.exitCode = code;

@@ -13,7 +13,11 @@ import { startMockProvider } from "@agentops/mock-provider";
 const require = createRequire(import.meta.url);
 
 /** The `agentops-server` command of the workspace's built server package. */
-export const SERVER_CLI = join(dirname(require.resolve("@agentops/server/package.json")), "dist", "cli.js");
+export const SERVER_CLI = join(
+  dirname(require.resolve("@agentops/server/package.json")),
+  "dist",
+  "cli.js",
+);
 
 const START_TIMEOUT_MS = 30_000;
 
@@ -22,7 +26,9 @@ export { startMockProvider };
 /** Runs `agentops-server ARGS` to completion; resolves with its stdout, rejects with its stderr. */
 function runServerCli(args) {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [SERVER_CLI, ...args], { stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(process.execPath, [SERVER_CLI, ...args], {
+      stdio: ["ignore", "pipe", "pipe"],
+    });
     let stdout = "";
     let stderr = "";
     child.stdout.on("data", (chunk) => (stdout += chunk));
@@ -30,7 +36,10 @@ function runServerCli(args) {
     child.on("error", reject);
     child.on("close", (code) => {
       if (code === 0) resolve(stdout);
-      else reject(new Error(`agentops-server ${args.join(" ")} exited with ${code}: ${stderr.trim()}`));
+      else
+        reject(
+          new Error(`agentops-server ${args.join(" ")} exited with ${code}: ${stderr.trim()}`),
+        );
     });
   });
 }
@@ -41,15 +50,28 @@ function runServerCli(args) {
  *
  * @param {{ dataDir: string, port?: number, host?: string, projectName?: string, dashboard?: boolean }} options
  */
-export async function startServer({ dataDir, port = 0, host = "127.0.0.1", projectName = "examples", dashboard = true }) {
+export async function startServer({
+  dataDir,
+  port = 0,
+  host = "127.0.0.1",
+  projectName = "examples",
+  dashboard = true,
+}) {
   mkdirSync(dataDir, { recursive: true });
   const db = `sqlite:${join(dataDir, "agentops.db")}`;
-  const created = JSON.parse((await runServerCli(["projects", "create", projectName, "--db", db, "--json"])).trim().split("\n").pop());
+  const created = JSON.parse(
+    (await runServerCli(["projects", "create", projectName, "--db", db, "--json"]))
+      .trim()
+      .split("\n")
+      .pop(),
+  );
 
   const args = ["serve", "--port", String(port), "--host", host, "--db", db];
   if (dashboard) args.push("--dashboard-dir", dashboardDir);
   else args.push("--no-dashboard");
-  const child = spawn(process.execPath, [SERVER_CLI, ...args], { stdio: ["ignore", "pipe", "pipe"] });
+  const child = spawn(process.execPath, [SERVER_CLI, ...args], {
+    stdio: ["ignore", "pipe", "pipe"],
+  });
   const logFile = join(dataDir, "server.log");
   const log = createWriteStream(logFile);
   let stderr = "";
@@ -57,13 +79,18 @@ export async function startServer({ dataDir, port = 0, host = "127.0.0.1", proje
     stderr += chunk;
     log.write(chunk);
   });
-  const exited = new Promise((resolve) => child.on("exit", (code, signal) => resolve(code ?? signal)));
+  const exited = new Promise((resolve) =>
+    child.on("exit", (code, signal) => resolve(code ?? signal)),
+  );
   // A server left behind by a crashed parent would hold its port: stop it when this process exits.
   const killOnExit = () => child.kill("SIGTERM");
   process.on("exit", killOnExit);
 
   const url = await new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`agentops-server did not start within ${START_TIMEOUT_MS} ms`)), START_TIMEOUT_MS);
+    const timer = setTimeout(
+      () => reject(new Error(`agentops-server did not start within ${START_TIMEOUT_MS} ms`)),
+      START_TIMEOUT_MS,
+    );
     createInterface({ input: child.stdout }).on("line", (line) => {
       log.write(line + "\n");
       try {
@@ -78,7 +105,9 @@ export async function startServer({ dataDir, port = 0, host = "127.0.0.1", proje
     });
     void exited.then((code) => {
       clearTimeout(timer);
-      reject(new Error(`agentops-server serve exited (${code}) before listening: ${stderr.trim()}`));
+      reject(
+        new Error(`agentops-server serve exited (${code}) before listening: ${stderr.trim()}`),
+      );
     });
   });
 
@@ -90,9 +119,12 @@ export async function startServer({ dataDir, port = 0, host = "127.0.0.1", proje
     logFile,
     /** GET a REST route with the project's key; resolves with the parsed JSON, rejects on a non-2xx status. */
     async get(path) {
-      const response = await fetch(url + path, { headers: { "X-Agentops-Api-Key": created.api_key } });
+      const response = await fetch(url + path, {
+        headers: { "X-Agentops-Api-Key": created.api_key },
+      });
       const body = await response.json().catch(() => undefined);
-      if (!response.ok) throw new Error(`GET ${path} answered ${response.status}: ${JSON.stringify(body)}`);
+      if (!response.ok)
+        throw new Error(`GET ${path} answered ${response.status}: ${JSON.stringify(body)}`);
       return body;
     },
     /** Stops the server (SIGTERM: it finishes requests in flight and closes the database). */
@@ -124,7 +156,9 @@ export async function localBackend({ streamDelayMs = 20 } = {}) {
       rmSync(dataDir, { recursive: true, force: true });
     });
   } else if (!process.env.AGENTOPS_API_KEY) {
-    throw new Error("AGENTOPS_API_ENDPOINT is set but AGENTOPS_API_KEY is not: create a key with `agentops-server projects create NAME`.");
+    throw new Error(
+      "AGENTOPS_API_ENDPOINT is set but AGENTOPS_API_KEY is not: create a key with `agentops-server projects create NAME`.",
+    );
   }
   if (!process.env.MOCK_PROVIDER_URL) {
     const provider = await startMockProvider({ streamDelayMs });

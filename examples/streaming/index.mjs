@@ -32,10 +32,16 @@ story.on("text", (text) => process.stdout.write(text));
 const final = await story.finalMessage();
 
 // A stream left early still ends its span (with what was read so far).
-const early = await openai.chat.completions.create({ model: "gpt-4o-mini", messages: [{ role: "user", content: "Count to one hundred" }], stream: true });
+const early = await openai.chat.completions.create({
+  model: "gpt-4o-mini",
+  messages: [{ role: "user", content: "Count to one hundred" }],
+  stream: true,
+});
 for await (const _chunk of early) break;
 
 const cost = await session.endSession("Success");
-console.log(`\n\nsession ${session.id}: ${final.usage.output_tokens} output tokens from anthropic, cost $${cost}`);
+console.log(
+  `\n\nsession ${session.id}: ${final.usage.output_tokens} output tokens from anthropic, cost $${cost}`,
+);
 console.log(session.getAnalytics());
 await backend.close();

@@ -11,7 +11,10 @@ afterAll(async () => {
 });
 
 it("keeps the calls of concurrent sessions apart and refuses the ambiguous module-level call", async () => {
-  const run = await runNode(["index.mjs"], { cwd: path.join(EXAMPLES_DIR, "concurrent-sessions"), env: backend.env });
+  const run = await runNode(["index.mjs"], {
+    cwd: path.join(EXAMPLES_DIR, "concurrent-sessions"),
+    env: backend.env,
+  });
   expect(run.code).toBe(0);
   expect(run.stderr).toContain("2 sessions are active");
   expect(run.stderr).toContain("session.record(...)");

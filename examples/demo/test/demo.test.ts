@@ -25,10 +25,22 @@ function block(title: string): any {
 
 beforeAll(async () => {
   dataDir = mkdtempSync(path.join(os.tmpdir(), "agentops-demo-test-"));
-  run = await runNode([path.join(EXAMPLES_DIR, "demo", "run.mjs"), "--once", "--skip-build", "--data-dir", dataDir], {
-    cwd: path.join(EXAMPLES_DIR, ".."),
-    timeoutMs: 110_000,
-  });
+  // --port 0: port 4318, the demo's first choice, may be in use by a server of the machine.
+  run = await runNode(
+    [
+      path.join(EXAMPLES_DIR, "demo", "run.mjs"),
+      "--once",
+      "--skip-build",
+      "--port",
+      "0",
+      "--data-dir",
+      dataDir,
+    ],
+    {
+      cwd: path.join(EXAMPLES_DIR, ".."),
+      timeoutMs: 110_000,
+    },
+  );
 });
 afterAll(() => {
   rmSync(dataDir, { recursive: true, force: true });
@@ -73,7 +85,8 @@ it("prints a non-zero cost, and server stats equal to the analytics of the agent
     ["completion_tokens", "completionTokens"],
     ["total_tokens", "totalTokens"],
   ];
-  for (const [field, key] of pairs) expect([field, stats[field!]]).toEqual([field, agent[key!] + worker[key!]]);
+  for (const [field, key] of pairs)
+    expect([field, stats[field!]]).toEqual([field, agent[key!] + worker[key!]]);
   expect(Number(stats.cost)).toBeCloseTo(Number(agent.cost) + Number(worker.cost), 5);
   expect(run.stdout).toContain("✓ the server counted every event of both processes");
 });
@@ -84,6 +97,14 @@ it("shows the worker process's events in the same session on the server", () => 
   const workerPid = /worker +pid (\d+) joined/.exec(run.stdout)![1];
   const events = run.stdout.split("\n").filter((line) => /^ +\+ *\d+ ms /.test(line));
   expect(events).toHaveLength(stats.events);
-  expect(events.filter((line) => line.includes(`worker ${workerPid}`)).map((line) => /(llm|action) /.exec(line)?.[1])).toEqual(["llm", "action"]);
-  expect(events.some((line) => line.includes(`worker ${workerPid}`) && line.includes("anthropic claude-haiku-4-5"))).toBe(true);
+  expect(
+    events
+      .filter((line) => line.includes(`worker ${workerPid}`))
+      .map((line) => /(llm|action) /.exec(line)?.[1]),
+  ).toEqual(["llm", "action"]);
+  expect(
+    events.some(
+      (line) => line.includes(`worker ${workerPid}`) && line.includes("anthropic claude-haiku-4-5"),
+    ),
+  ).toBe(true);
 });

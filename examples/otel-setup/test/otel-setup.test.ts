@@ -1,6 +1,12 @@
 /** init() after the app registered its own tracer provider: both exporters see the session. */
 import * as path from "node:path";
-import { EXAMPLES_DIR, runNode, sessionIds, startBackend, type Backend } from "example-shared/test-utils";
+import {
+  EXAMPLES_DIR,
+  runNode,
+  sessionIds,
+  startBackend,
+  type Backend,
+} from "example-shared/test-utils";
 
 let backend: Backend;
 beforeAll(async () => {
@@ -11,11 +17,16 @@ afterAll(async () => {
 });
 
 it("adds the agentops processor to the app's provider; the app's span sits in the session", async () => {
-  const run = await runNode(["index.mjs"], { cwd: path.join(EXAMPLES_DIR, "otel-setup"), env: backend.env });
+  const run = await runNode(["index.mjs"], {
+    cwd: path.join(EXAMPLES_DIR, "otel-setup"),
+    env: backend.env,
+  });
   expect(run.stderr).toBe("");
   expect(run.code).toBe(0);
   const seen = /the app's exporter saw: (.*)/.exec(run.stdout)![1]!.split(", ");
-  expect(seen).toEqual(expect.arrayContaining(["session.start", "chat gpt-4o-mini", "handle-request", "session"]));
+  expect(seen).toEqual(
+    expect.arrayContaining(["session.start", "chat gpt-4o-mini", "handle-request", "session"]),
+  );
   const [id] = sessionIds(run.stdout);
 
   const { body: stats } = await backend.get(`/v2/sessions/${id}/stats`);

@@ -1,6 +1,12 @@
 /** The quickstart, as a user runs it: `node index.mjs`, with a server and provider given or not. */
 import * as path from "node:path";
-import { EXAMPLES_DIR, runNode, sessionIds, startBackend, type Backend } from "example-shared/test-utils";
+import {
+  EXAMPLES_DIR,
+  runNode,
+  sessionIds,
+  startBackend,
+  type Backend,
+} from "example-shared/test-utils";
 
 const DIR = path.join(EXAMPLES_DIR, "quickstart");
 let backend: Backend;
@@ -23,8 +29,17 @@ it("records a traced LLM call and an action in a session the server prices like 
 
   const { status, body: stats } = await backend.get(`/v2/sessions/${id}/stats`);
   expect(status).toBe(200);
-  expect(stats).toMatchObject({ end_state: "Success", tags: ["quickstart"], llm_calls: 1, actions: 1, errors: 0, cost });
-  expect(backend.provider.requests.filter((request) => request.path === "/v1/chat/completions")).toHaveLength(1);
+  expect(stats).toMatchObject({
+    end_state: "Success",
+    tags: ["quickstart"],
+    llm_calls: 1,
+    actions: 1,
+    errors: 0,
+    cost,
+  });
+  expect(
+    backend.provider.requests.filter((request) => request.path === "/v1/chat/completions"),
+  ).toHaveLength(1);
 });
 
 it("starts its own server and mock provider when the environment names none", async () => {
@@ -33,5 +48,7 @@ it("starts its own server and mock provider when the environment names none", as
   expect(run.stdout).toContain('Mock answer to "Say hello".');
   expect(run.stdout).toMatch(/llmCalls: 1,/);
   expect(Number(/cost \$(\d+\.\d{6})/.exec(run.stdout)?.[1])).toBeGreaterThan(0);
-  expect(backend.provider.requests.filter((request) => request.path === "/v1/chat/completions")).toHaveLength(1);
+  expect(
+    backend.provider.requests.filter((request) => request.path === "/v1/chat/completions"),
+  ).toHaveLength(1);
 });

@@ -1,6 +1,12 @@
 /** Streams of both clients become LLM events with the usage reported at their end. */
 import * as path from "node:path";
-import { EXAMPLES_DIR, runNode, sessionIds, startBackend, type Backend } from "example-shared/test-utils";
+import {
+  EXAMPLES_DIR,
+  runNode,
+  sessionIds,
+  startBackend,
+  type Backend,
+} from "example-shared/test-utils";
 
 let backend: Backend;
 beforeAll(async () => {
@@ -11,11 +17,18 @@ afterAll(async () => {
 });
 
 it("prints both streams and records each as an LLM event with its tokens", async () => {
-  const run = await runNode(["index.mjs"], { cwd: path.join(EXAMPLES_DIR, "streaming"), env: backend.env });
+  const run = await runNode(["index.mjs"], {
+    cwd: path.join(EXAMPLES_DIR, "streaming"),
+    env: backend.env,
+  });
   expect(run.stderr).toBe("");
   expect(run.code).toBe(0);
-  expect(run.stdout).toContain('openai:    Mock answer to "Tell me a short story about a lighthouse".');
-  expect(run.stdout).toContain('anthropic: Mock answer to "Tell me a short story about a harbour".');
+  expect(run.stdout).toContain(
+    'openai:    Mock answer to "Tell me a short story about a lighthouse".',
+  );
+  expect(run.stdout).toContain(
+    'anthropic: Mock answer to "Tell me a short story about a harbour".',
+  );
   const [id] = sessionIds(run.stdout);
 
   const { body: exported } = await backend.get(`/v2/sessions/${id}/export`);
@@ -25,7 +38,9 @@ it("prints both streams and records each as an LLM event with its tokens", async
   expect(byModel["gpt-4o"]).toMatchObject({ provider: "openai", completion: expect.anything() });
   expect(byModel["gpt-4o"].completion_tokens).toBeGreaterThan(0);
   expect(byModel["claude-haiku-4-5"].prompt_tokens).toBeGreaterThan(0);
-  expect(run.stdout).toContain(`${byModel["claude-haiku-4-5"].completion_tokens} output tokens from anthropic`);
+  expect(run.stdout).toContain(
+    `${byModel["claude-haiku-4-5"].completion_tokens} output tokens from anthropic`,
+  );
   // the stream left early still ended, inside the session
   expect(byModel["gpt-4o-mini"]).toBeDefined();
   expect(run.stdout).toContain(`cost $${exported.stats.cost}`);

@@ -6,7 +6,10 @@ import { createRequire } from "node:module";
 import * as agentops from "agentops";
 import { localBackend } from "example-shared";
 import type { OpenAI as OpenAIClient } from "openai";
-import type { ChatCompletionMessageParam, ChatCompletionTool } from "openai/resources/chat/completions";
+import type {
+  ChatCompletionMessageParam,
+  ChatCompletionTool,
+} from "openai/resources/chat/completions";
 
 const backend = await localBackend(); // the server and mock LLM provider of the environment, or local ones
 const session = agentops.init({ tags: ["tool-agent"] })!;
@@ -26,7 +29,9 @@ const TOOLS: ChatCompletionTool[] = [
 ];
 
 // A plain function, wrapped.
-const toEuros = agentops.recordTool("to_euros", (amount: number, currency: string) => ({ euros: currency === "NOK" ? amount / 11.6 : amount }));
+const toEuros = agentops.recordTool("to_euros", (amount: number, currency: string) => ({
+  euros: currency === "NOK" ? amount / 11.6 : amount,
+}));
 
 class TravelAgent {
   @agentops.recordTool("get_weather")
@@ -55,9 +60,12 @@ class TravelAgent {
       if (!message.tool_calls?.length) return message.content ?? "";
       messages.push(message);
       for (const call of message.tool_calls) {
-        if (call.type !== "function" || call.function.name !== "get_weather") throw new Error(`unknown tool ${call.type}`);
+        if (call.type !== "function" || call.function.name !== "get_weather")
+          throw new Error(`unknown tool ${call.type}`);
         const result = await this.getWeather(JSON.parse(call.function.arguments));
-        console.log(`  tool    ${call.function.name}(${call.function.arguments}) → ${JSON.stringify(result)}`);
+        console.log(
+          `  tool    ${call.function.name}(${call.function.arguments}) → ${JSON.stringify(result)}`,
+        );
         messages.push({ role: "tool", tool_call_id: call.id, content: JSON.stringify(result) });
       }
     }
@@ -74,9 +82,13 @@ try {
   console.log(`  error   ${(error as Error).message} (recorded as an ErrorEvent, handled here)`);
 }
 const [hotel] = await agent.findHotels("Bergen", 2000);
-console.log(`  tool    find_hotels → ${hotel!.name}, ${hotel!.price} NOK = ${toEuros(hotel!.price, "NOK").euros.toFixed(2)} EUR`);
+console.log(
+  `  tool    find_hotels → ${hotel!.name}, ${hotel!.price} NOK = ${toEuros(hotel!.price, "NOK").euros.toFixed(2)} EUR`,
+);
 
 const cost = await session.endSession("Success");
 const { llmCalls, toolCalls, actions, errors } = session.getAnalytics();
-console.log(`session ${session.id}: ${llmCalls} LLM calls, ${toolCalls} tool calls, ${actions} action, ${errors} error, cost $${cost}`);
+console.log(
+  `session ${session.id}: ${llmCalls} LLM calls, ${toolCalls} tool calls, ${actions} action, ${errors} error, cost $${cost}`,
+);
 await backend.close();

@@ -13,7 +13,11 @@ import { startMockProvider, type MockProvider } from "@agentops/mock-provider";
 /** The examples folder. */
 export const EXAMPLES_DIR = path.resolve(__dirname, "..", "..", "..");
 
-const SERVER_CLI = path.join(path.dirname(require.resolve("@agentops/server/package.json")), "dist", "cli.js");
+const SERVER_CLI = path.join(
+  path.dirname(require.resolve("@agentops/server/package.json")),
+  "dist",
+  "cli.js",
+);
 
 export interface RunResult {
   code: number | null;
@@ -25,18 +29,36 @@ export interface RunResult {
  * Runs `node ARGS` in `cwd` and resolves when it exits (killed after `timeoutMs`). The child gets
  * this process's environment without any agentops setting, plus `env`.
  */
-export function runNode(args: string[], options: { cwd: string; env?: Record<string, string>; timeoutMs?: number }): Promise<RunResult> {
+export function runNode(
+  args: string[],
+  options: { cwd: string; env?: Record<string, string>; timeoutMs?: number },
+): Promise<RunResult> {
   const env: Record<string, string> = {};
   for (const [name, value] of Object.entries(process.env)) {
-    if (value !== undefined && !name.startsWith("AGENTOPS_") && name !== "TRACEPARENT" && name !== "MOCK_PROVIDER_URL") env[name] = value;
+    if (
+      value !== undefined &&
+      !name.startsWith("AGENTOPS_") &&
+      name !== "TRACEPARENT" &&
+      name !== "MOCK_PROVIDER_URL"
+    )
+      env[name] = value;
   }
   return new Promise((resolve) => {
     execFile(
       process.execPath,
       args,
-      { cwd: options.cwd, env: { ...env, ...options.env }, timeout: options.timeoutMs ?? 60_000, maxBuffer: 16 * 1024 * 1024 },
+      {
+        cwd: options.cwd,
+        env: { ...env, ...options.env },
+        timeout: options.timeoutMs ?? 60_000,
+        maxBuffer: 16 * 1024 * 1024,
+      },
       (error, stdout, stderr) => {
-        const code = error ? (typeof (error as any).code === "number" ? (error as any).code : null) : 0;
+        const code = error
+          ? typeof (error as any).code === "number"
+            ? (error as any).code
+            : null
+          : 0;
         resolve({ code, stdout, stderr });
       },
     );
@@ -45,7 +67,9 @@ export function runNode(args: string[], options: { cwd: string; env?: Record<str
 
 /** The session ids an example printed (`session <uuid>`), in order. */
 export function sessionIds(stdout: string): string[] {
-  return [...stdout.matchAll(/session ([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})/g)].map((match) => match[1]!);
+  return [
+    ...stdout.matchAll(/session ([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})/g),
+  ].map((match) => match[1]!);
 }
 
 export interface Backend {
@@ -61,8 +85,14 @@ export interface Backend {
 
 function runCli(args: string[]): Promise<string> {
   return new Promise((resolve, reject) => {
-    execFile(process.execPath, [SERVER_CLI, ...args], { timeout: 30_000 }, (error, stdout, stderr) =>
-      error ? reject(new Error(`agentops-server ${args.join(" ")}: ${stderr || error.message}`)) : resolve(stdout),
+    execFile(
+      process.execPath,
+      [SERVER_CLI, ...args],
+      { timeout: 30_000 },
+      (error, stdout, stderr) =>
+        error
+          ? reject(new Error(`agentops-server ${args.join(" ")}: ${stderr || error.message}`))
+          : resolve(stdout),
     );
   });
 }
@@ -71,15 +101,27 @@ function runCli(args: string[]): Promise<string> {
 export async function startBackend(): Promise<Backend> {
   const dir = mkdtempSync(path.join(os.tmpdir(), "agentops-examples-test-"));
   const db = `sqlite:${path.join(dir, "agentops.db")}`;
-  const created = JSON.parse((await runCli(["projects", "create", "examples-test", "--db", db, "--json"])).trim().split("\n").pop()!);
-  const server: ChildProcess = spawn(process.execPath, [SERVER_CLI, "serve", "--port", "0", "--db", db, "--no-dashboard"], {
-    stdio: ["ignore", "pipe", "pipe"],
-  });
+  const created = JSON.parse(
+    (await runCli(["projects", "create", "examples-test", "--db", db, "--json"]))
+      .trim()
+      .split("\n")
+      .pop()!,
+  );
+  const server: ChildProcess = spawn(
+    process.execPath,
+    [SERVER_CLI, "serve", "--port", "0", "--db", db, "--no-dashboard"],
+    {
+      stdio: ["ignore", "pipe", "pipe"],
+    },
+  );
   const exited = new Promise((resolve) => server.on("exit", resolve));
   let stderr = "";
   server.stderr!.on("data", (chunk) => (stderr += chunk));
   const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`the server did not start: ${stderr}`)), 30_000);
+    const timer = setTimeout(
+      () => reject(new Error(`the server did not start: ${stderr}`)),
+      30_000,
+    );
     createInterface({ input: server.stdout! }).on("line", (line) => {
       try {
         const entry = JSON.parse(line);
