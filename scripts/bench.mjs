@@ -23,7 +23,7 @@ const BENCHES = [
   {
     id: "sdk",
     package: "agentops",
-    quickEnv: { BENCH_ROUNDS: "10", BENCH_PER_ROUND: "1000" },
+    quickEnv: { BENCH_REPETITIONS: "3", BENCH_ROUNDS: "10", BENCH_PER_ROUND: "1000" },
   },
   {
     id: "llm",
