@@ -12,6 +12,7 @@ import { formatCost, getDefaultPriceTable, PriceTable } from "@agentops/pricing"
 import { ATTR_SERVICE_NAME, traceIdToUuid, uuidToTraceId } from "@agentops/semconv";
 import { Configuration } from "./config";
 import { enterContext, JOINED_TRACE_ID_KEY, SessionContextManager, type SessionLookup } from "./context";
+import { registerEsmHook } from "./esm-hook";
 import { ErrorEvent } from "./events";
 import { ExitHooks, type ExitHost } from "./exit-hooks";
 import { ExportQueue } from "./export-queue";
@@ -146,6 +147,8 @@ export class Client implements SessionHost, SessionLookup, ExitHost {
   }
 
   private instrument(): void {
+    // Clients imported as ES modules after init() are traced too (those imported before cannot be).
+    registerEsmHook();
     const makers: Array<() => Instrumentation> = [
       () => new OpenAIInstrumentation({ enabled: false, captureContent: this.config.captureContent }),
       () => new AnthropicInstrumentation({ enabled: false, captureContent: this.config.captureContent }),

@@ -111,6 +111,12 @@ it("ES modules: `node --import agentops/register` traces imported clients with n
   check(messages, stderr);
 });
 
+it("ES modules: clients imported after init() are traced", async () => {
+  const { messages, stderr, code } = await run([path.join(FIXTURES, "llm-dynamic.mjs")]);
+  expect(code).toBe(0);
+  check(messages, stderr);
+});
+
 it("two sessions in concurrent tasks each get their own auto-traced LLM calls", async () => {
   provider.reset();
   const { messages, stderr, code } = await run([path.join(FIXTURES, "llm-concurrent.cjs")]);

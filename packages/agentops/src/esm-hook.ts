@@ -1,0 +1,27 @@
+import * as nodeModule from "node:module";
+import { pathToFileURL } from "node:url";
+import { logger } from "./logger";
+
+const REGISTERED = Symbol.for("agentops.esm-hook-registered");
+
+/**
+ * Registers the loader hook (import-in-the-middle, through @opentelemetry/instrumentation) that
+ * lets the instrumentations patch ES modules imported from now on, once per process. A module
+ * imported before this cannot be patched: hence `node --import agentops/register`.
+ */
+export function registerEsmHook(): void {
+  const holder = globalThis as { [REGISTERED]?: boolean };
+  if (holder[REGISTERED]) return;
+  holder[REGISTERED] = true;
+  const register = (nodeModule as { register?: (specifier: string, parentURL: string | URL) => void }).register;
+  if (typeof register !== "function") {
+    logger.info("This Node.js has no module.register(); only require()d LLM clients are traced.");
+    return;
+  }
+  try {
+    const resolve = nodeModule.createRequire(__filename).resolve;
+    register(pathToFileURL(resolve("@opentelemetry/instrumentation/hook.mjs")).href, pathToFileURL(__filename));
+  } catch (error) {
+    logger.warn("Could not register the ES module hook; import()ed LLM clients are not traced.", error);
+  }
+}
