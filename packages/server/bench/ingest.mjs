@@ -26,6 +26,7 @@ import { dirname, join } from "node:path";
 import { performance } from "node:perf_hooks";
 import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
+import { rawValues } from "./raw-rows.mjs";
 
 const require = createRequire(import.meta.url);
 const here = dirname(fileURLToPath(import.meta.url));
@@ -138,36 +139,6 @@ const SPAN_COLUMNS =
   "reasoning_tokens, cost_pico, is_error, tags, end_state, end_state_reason, video, received_ms";
 const COLUMN_COUNT = 26;
 
-function rawValues(span, traceId, receivedMs, sqlite) {
-  return [
-    1,
-    traceId,
-    span.spanId,
-    span.parentSpanId,
-    span.name,
-    span.kind,
-    sqlite ? BigInt(span.startTimeUnixNano) : span.startTimeUnixNano,
-    sqlite ? BigInt(span.endTimeUnixNano) : span.endTimeUnixNano,
-    span.statusCode,
-    span.statusMessage,
-    JSON.stringify(span.attributes),
-    span.events.length === 0 ? null : JSON.stringify(span.events),
-    "bench-resource",
-    span.model,
-    span.provider,
-    span.promptTokens,
-    span.completionTokens,
-    span.cachedTokens,
-    span.reasoningTokens,
-    Math.round(span.cost * 1e12),
-    sqlite ? (span.isError ? 1 : 0) : span.isError,
-    null,
-    null,
-    null,
-    null,
-    receivedMs,
-  ];
-}
 
 async function rawSqlite(path, rowBatches) {
   await (await openStorage(`sqlite:${path}`)).close(); // the same schema
@@ -177,7 +148,7 @@ async function rawSqlite(path, rowBatches) {
   const insert = db.prepare(`INSERT INTO spans (${SPAN_COLUMNS}) VALUES (${Array(COLUMN_COUNT).fill("?").join(", ")})`);
   const write = db.transaction((batch) => {
     const receivedMs = Date.now();
-    for (const span of batch) insert.run(rawValues(span, span.traceId, receivedMs, true));
+    for (const span of batch) insert.run(rawValues(span, 1, span.traceId, receivedMs, true));
   });
   const started = performance.now();
   for (const batch of rowBatches) write(batch);
@@ -197,7 +168,7 @@ async function rawPostgres(url, rowBatches) {
   for (const batch of rowBatches) {
     const receivedMs = Date.now();
     await client.query("BEGIN");
-    await client.query(statementFor(batch.length), batch.flatMap((span) => rawValues(span, span.sessionId, receivedMs, false)));
+    await client.query(statementFor(batch.length), batch.flatMap((span) => rawValues(span, 1, span.sessionId, receivedMs, false)));
     await client.query("COMMIT");
   }
   const ms = performance.now() - started;

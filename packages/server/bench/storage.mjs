@@ -22,6 +22,7 @@ import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { performance } from "node:perf_hooks";
+import { rawValues } from "./raw-rows.mjs";
 
 const require = createRequire(import.meta.url);
 const { openStorage } = require("../dist/index.js");
@@ -184,36 +185,6 @@ const SPAN_COLUMNS =
   "reasoning_tokens, cost_pico, is_error, tags, end_state, end_state_reason, video, received_ms";
 const COLUMN_COUNT = 26;
 
-function rawValues(span, projectPk, traceId, receivedMs, bigints) {
-  return [
-    projectPk,
-    traceId,
-    span.spanId,
-    span.parentSpanId,
-    span.name,
-    span.kind,
-    bigints ? BigInt(span.startTimeUnixNano) : span.startTimeUnixNano,
-    bigints ? BigInt(span.endTimeUnixNano) : span.endTimeUnixNano,
-    span.statusCode,
-    span.statusMessage,
-    JSON.stringify(span.attributes),
-    span.events.length === 0 ? null : JSON.stringify(span.events),
-    "bench-resource",
-    span.model,
-    span.provider,
-    span.promptTokens,
-    span.completionTokens,
-    span.cachedTokens,
-    span.reasoningTokens,
-    Math.round(span.cost * 1e12),
-    bigints ? (span.isError ? 1 : 0) : span.isError,
-    null,
-    null,
-    null,
-    null,
-    receivedMs,
-  ];
-}
 
 async function storeIngest(storage, projectId, spanBatches) {
   const started = performance.now();
