@@ -40,6 +40,7 @@ export type {
   SpanResponse,
   TokenResponse,
   TokenVerifyResponse,
+  UsageResponse,
 } from "./types";
 export type {
   DecodedSpan,
@@ -54,4 +55,6 @@ export type {
   SessionStats,
   Storage,
   StoredSpan,
+  UsageQuery,
+  UsageRow,
 } from "./storage/types";

@@ -4,7 +4,7 @@ import type { CredentialVerifier } from "./auth/authenticate";
 import type { IngestQueueOptions } from "./ingest/ingest-queue";
 import type { RateLimitOptions } from "./ingest/rate-limiter";
 import type { TokenOptions } from "./auth/project-tokens";
-import type { EndState, SessionInfo, SessionStats, Storage } from "./storage/types";
+import type { EndState, SessionInfo, SessionStats, Storage, UsageRow } from "./storage/types";
 
 /** Options of {@link createServer}. Only `storage` is required. */
 export interface ServerOptions {
@@ -48,6 +48,14 @@ export interface ServerOptions {
   keyCache?: ApiKeyVerifierOptions;
   /** Clock (epoch ms) for session timeouts, rate limits and token expiry; for tests. Default `Date.now`. */
   now?: () => number;
+}
+
+/**
+ * `GET /v2/usage`: the project's LLM calls summed per UTC day and model, ordered by day then
+ * model.
+ */
+export interface UsageResponse {
+  usage: UsageRow[];
 }
 
 /** Error body of the REST API (OTLP errors use `google.rpc.Status` instead). */

@@ -92,7 +92,7 @@ describe("REST API", () => {
 
   it("answers 401 on every route without a key or with an unknown key", async () => {
     const forged = `ak_${"0".repeat(16)}_${"A".repeat(43)}`;
-    for (const route of [...sessionRoutes(sessionA.sessionId), "/v2/sessions", "/v2/project"]) {
+    for (const route of [...sessionRoutes(sessionA.sessionId), "/v2/sessions", "/v2/project", "/v2/usage"]) {
       for (const key of [undefined, forged, "garbage"]) {
         const { status, json } = await get(server, route, key);
         expect({ route, status }).toEqual({ route, status: 401 });
@@ -286,6 +286,61 @@ describe("GET /v2/sessions", () => {
     const { json } = await list("?limit=200", server.projectB.apiKey);
     expect(json.sessions).toHaveLength(1);
     expect(json.sessions[0].project_id).toBe(server.projectB.id);
+  });
+});
+
+describe("GET /v2/usage", () => {
+  let server: TestServer;
+  const base = Date.parse("2026-01-01T23:58:00Z");
+  beforeAll(async () => {
+    server = await startTestServer();
+    // Five sessions a minute apart: their LLM calls fall on 2026-01-01 (0, 1) and 2026-01-02 (2, 3, 4).
+    for (let index = 0; index < 5; index++) {
+      const session = sessionSpans({ startMs: base + index * 60_000, tags: index % 2 === 0 ? ["even"] : ["odd"] });
+      await ingest(server, server.projectA.apiKey, session.spans);
+    }
+    await ingest(server, server.projectB.apiKey, sessionSpans({ startMs: base }).spans);
+  });
+  afterAll(async () => {
+    await server.close();
+  });
+
+  const usage = (query: string, apiKey = server.projectA.apiKey) => get(server, `/v2/usage${query}`, apiKey);
+  const row = (day: string, calls: number) => ({
+    day,
+    model: "gpt-4o",
+    llm_calls: calls,
+    prompt_tokens: 1000 * calls,
+    completion_tokens: 500 * calls,
+    cached_tokens: 0,
+    reasoning_tokens: 0,
+    cost: (0.0075 * calls).toFixed(6),
+  });
+
+  it("answers the project's LLM calls per UTC day and model", async () => {
+    const { status, json } = await usage("");
+    expect(status).toBe(200);
+    expect(json).toEqual({ usage: [row("2026-01-01", 2), row("2026-01-02", 3)] });
+    expect((await usage("", server.projectB.apiKey)).json).toEqual({ usage: [row("2026-01-01", 1)] });
+  });
+
+  it("filters by start time and tag", async () => {
+    const from = new Date(base + 60_000).toISOString();
+    const to = new Date(base + 3 * 60_000).toISOString();
+    expect((await usage(`?from=${from}&to=${to}`)).json).toEqual({
+      usage: [row("2026-01-01", 1), row("2026-01-02", 1)],
+    });
+    expect((await usage("?tag=even")).json).toEqual({ usage: [row("2026-01-01", 1), row("2026-01-02", 2)] });
+    expect((await usage("?tag=none")).json).toEqual({ usage: [] });
+    expect((await usage("?from=2030-01-01T00:00:00Z")).json).toEqual({ usage: [] });
+  });
+
+  it("answers 400 for bad parameters", async () => {
+    for (const query of ["?from=yesterday", "?to=2026-13-45", "?from=a&from=b", `?tag=${"x".repeat(1025)}`]) {
+      const { status, json } = await usage(query);
+      expect({ query, status }).toEqual({ query, status: 400 });
+      expect(json.error).toBe("bad_request");
+    }
   });
 });
 

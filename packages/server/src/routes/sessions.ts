@@ -5,8 +5,8 @@ import type { Authenticator } from "../auth/authenticate";
 import { HttpError } from "../http-error";
 import { StorageQueryError } from "../storage/errors";
 import { EXPORT_SECTIONS, exportedEvent, spanResponse } from "../rest/session-events";
-import type { EndState, ListSessionsQuery, Storage } from "../storage/types";
-import type { ErrorResponse, ProjectResponse } from "../types";
+import type { EndState, ListSessionsQuery, Storage, UsageQuery } from "../storage/types";
+import type { ErrorResponse, ProjectResponse, UsageResponse } from "../types";
 
 /** What the REST routes need from the server. */
 export interface SessionRoutesOptions {
@@ -22,7 +22,8 @@ const DEFAULT_LIMIT = 50;
 const END_STATES = new Set(["Success", "Failure", "Indeterminate", "running"]);
 
 /**
- * The REST API under `/v2`: session stats, export, spans and list, and the key's project. Every
+ * The REST API under `/v2`: session stats, export, spans and list, usage per day and model, and
+ * the key's project. Every
  * route needs `X-Agentops-Api-Key` (or `Authorization: Bearer`); a session of another project
  * and a missing one get the same 404.
  */
@@ -65,6 +66,11 @@ export async function sessionRoutes(app: FastifyInstance, options: SessionRoutes
 
   app.get("/v2/sessions", async (request) => {
     return storage.listSessions(request.projectId, listQuery(request.query as Record<string, unknown>), now());
+  });
+
+  app.get("/v2/usage", async (request): Promise<UsageResponse> => {
+    const usage = await storage.usage(request.projectId, usageQuery(request.query as Record<string, unknown>));
+    return { usage };
   });
 
   app.get("/v2/sessions/:id/stats", async (request) => {
@@ -185,6 +191,23 @@ function listQuery(query: Record<string, unknown>): ListSessionsQuery {
     }
     result.endState = value as EndState | "running";
   }
+  Object.assign(result, timeRange(query));
+  return result;
+}
+
+function usageQuery(query: Record<string, unknown>): UsageQuery {
+  const result: UsageQuery = timeRange(query);
+  const tag = single(query, "tag");
+  if (tag !== undefined && tag !== "") {
+    if (tag.length > 1024) throw new HttpError(400, "bad_request", "tag is too long");
+    result.tag = tag;
+  }
+  return result;
+}
+
+/** `from` and `to` as ISO timestamps; an unreadable one is a 400. */
+function timeRange(query: Record<string, unknown>): { from?: string; to?: string } {
+  const result: { from?: string; to?: string } = {};
   for (const name of ["from", "to"] as const) {
     const value = single(query, name);
     if (value === undefined || value === "") continue;

@@ -15,6 +15,7 @@ import {
   type SessionRow,
 } from "./session-view";
 import { spanColumns, toStoredSpan, type SpanRow } from "./span-row";
+import { NS_PER_DAY, resolveUsageQuery, toUsageRow, type UsageDbRow } from "./usage-view";
 import type {
   EndState,
   IngestResult,
@@ -26,6 +27,8 @@ import type {
   SessionStats,
   Storage,
   StoredSpan,
+  UsageQuery,
+  UsageRow,
 } from "./types";
 
 /** Options of {@link PostgresStorage}. */
@@ -415,6 +418,37 @@ export class PostgresStorage implements Storage {
       sessions: page.map((row) => toSessionStats(row, projectId, now, this.timeoutMs)),
       next_cursor: rows.length > resolved.limit && last ? encodeCursor(last) : null,
     };
+  }
+
+  async usage(projectId: string, query: UsageQuery): Promise<UsageRow[]> {
+    const resolved = resolveUsageQuery(query);
+    const projectKey = await this.projectKey(projectId);
+    if (projectKey === undefined) return [];
+    const params: unknown[] = [projectKey];
+    const where = ["project_pk = $1", "kind = 'llm'"];
+    const param = (value: unknown) => {
+      params.push(value);
+      return `$${params.length}`;
+    };
+    if (resolved.fromNs !== null)
+      where.push(`start_ns >= ${param(resolved.fromNs.toString())}::bigint`);
+    if (resolved.toNs !== null) where.push(`start_ns < ${param(resolved.toNs.toString())}::bigint`);
+    if (resolved.tag !== null) {
+      where.push(`EXISTS (SELECT 1 FROM sessions
+        WHERE sessions.project_pk = spans.project_pk AND sessions.trace_id = spans.trace_id
+          AND sessions.tags ? ${param(resolved.tag)}::text)`);
+    }
+    // One group per (UTC day of the start, model); NULL models first and bytewise order, as in SQLite.
+    const { rows } = await this.pool.query<UsageDbRow>(
+      `SELECT start_ns / ${NS_PER_DAY} AS day, model, count(*) AS llm_calls,
+         sum(prompt_tokens) AS prompt_tokens, sum(completion_tokens) AS completion_tokens,
+         sum(cached_tokens) AS cached_tokens, sum(reasoning_tokens) AS reasoning_tokens,
+         least(sum(cost_pico), ${MAX_SESSION_COST_PICO}) AS cost_pico
+       FROM spans WHERE ${where.join(" AND ")}
+       GROUP BY 1, 2 ORDER BY 1, model COLLATE "C" NULLS FIRST`,
+      params,
+    );
+    return rows.map(toUsageRow);
   }
 
   async createProject(name: string, keyLookup: string, keyHash: string): Promise<Project> {

@@ -169,7 +169,8 @@ export function resolveListQuery(
   };
 }
 
-function parseTime(value: string | undefined, name: string): number | null {
+/** An ISO timestamp → epoch ms; empty or absent → null; unreadable → `StorageQueryError`. */
+export function parseTime(value: string | undefined, name: string): number | null {
   if (value === undefined || value === "") return null;
   const ms = Date.parse(value);
   if (Number.isNaN(ms))

@@ -15,6 +15,7 @@ import {
   type SessionRow,
 } from "./session-view";
 import { pendingMigrations, type Migration } from "./migration";
+import { NS_PER_DAY, resolveUsageQuery, toUsageRow, type UsageDbRow } from "./usage-view";
 import { SQLITE_MIGRATIONS } from "./sqlite-migrations";
 import { spanColumns, toStoredSpan, type SpanRow } from "./span-row";
 import type {
@@ -28,6 +29,8 @@ import type {
   SessionStats,
   Storage,
   StoredSpan,
+  UsageQuery,
+  UsageRow,
 } from "./types";
 
 /** Options of {@link SqliteStorage}. */
@@ -133,6 +136,17 @@ const RECOMPUTE_VIDEO = `
 SELECT video FROM spans
 WHERE project_pk = ? AND trace_id = ? AND video IS NOT NULL AND kind IN ('session', 'marker')
 ORDER BY end_ns DESC, kind = 'session' DESC, span_id DESC LIMIT 1`;
+
+// One group per (UTC day of the start, model); NULL models sort first, as in PostgreSQL's query.
+const USAGE = (where: string[], cost: string) => `
+SELECT start_ns / ${NS_PER_DAY} AS day, model, count(*) AS llm_calls,
+  sum(prompt_tokens) AS prompt_tokens, sum(completion_tokens) AS completion_tokens,
+  sum(cached_tokens) AS cached_tokens, sum(reasoning_tokens) AS reasoning_tokens,
+  ${cost} AS cost_pico
+FROM spans WHERE ${where.join(" AND ")}
+GROUP BY day, model ORDER BY day, model`;
+const USAGE_COST = `min(sum(cost_pico), ${MAX_SESSION_COST_PICO})`;
+const USAGE_COST_SATURATED = `min(total(cost_pico), ${MAX_SESSION_COST_PICO})`;
 
 const SPAN_PAGE = `
 SELECT ${spanColumns((column) => `CAST(${column} AS TEXT)`)} FROM spans
@@ -425,6 +439,37 @@ export class SqliteStorage implements Storage {
       sessions: page.map((row) => toSessionStats(row, projectId, now, this.timeoutMs)),
       next_cursor: rows.length > resolved.limit && last ? encodeCursor(last) : null,
     };
+  }
+
+  async usage(projectId: string, query: UsageQuery): Promise<UsageRow[]> {
+    const resolved = resolveUsageQuery(query);
+    const projectKey = this.projectKey(projectId);
+    if (projectKey === undefined) return [];
+    const where = ["project_pk = ?", "kind = 'llm'"];
+    const params: unknown[] = [projectKey];
+    if (resolved.fromNs !== null) {
+      where.push("start_ns >= ?");
+      params.push(resolved.fromNs);
+    }
+    if (resolved.toNs !== null) {
+      where.push("start_ns < ?");
+      params.push(resolved.toNs);
+    }
+    if (resolved.tag !== null) {
+      where.push(`EXISTS (SELECT 1 FROM sessions, json_each(sessions.tags)
+        WHERE sessions.project_pk = spans.project_pk AND sessions.trace_id = spans.trace_id
+          AND json_each.value = ?)`);
+      params.push(resolved.tag);
+    }
+    let rows: UsageDbRow[];
+    try {
+      rows = this.statement(USAGE(where, USAGE_COST)).all(...params) as UsageDbRow[];
+    } catch (error) {
+      // The costs are non-negative: a sum past 64 bits is past the saturation point too.
+      if (!/integer overflow/.test((error as Error).message)) throw error;
+      rows = this.statement(USAGE(where, USAGE_COST_SATURATED)).all(...params) as UsageDbRow[];
+    }
+    return rows.map(toUsageRow);
   }
 
   async createProject(name: string, keyLookup: string, keyHash: string): Promise<Project> {

@@ -155,6 +155,32 @@ export interface ListSessionsPage {
   next_cursor: string | null;
 }
 
+/** Bounds of a usage query; every field optional. */
+export interface UsageQuery {
+  /** ISO timestamps bounding the LLM calls' start: `from` inclusive, `to` exclusive. */
+  from?: string;
+  to?: string;
+  /** Only LLM calls of sessions that carry this tag. */
+  tag?: string;
+}
+
+/**
+ * One (UTC day, model) group of a project's LLM calls, as `GET /v2/usage` answers it. Tokens and
+ * cost are the sums over the group's calls (`cost` in USD, six decimals, as in the stats body).
+ */
+export interface UsageRow {
+  /** The UTC day of the calls' start, `YYYY-MM-DD`. */
+  day: string;
+  /** The call's model; null for calls that named none. */
+  model: string | null;
+  llm_calls: number;
+  prompt_tokens: number;
+  completion_tokens: number;
+  cached_tokens: number;
+  reasoning_tokens: number;
+  cost: string;
+}
+
 export interface IngestResult {
   /** Spans stored (or already present: redelivery is not an error). */
   accepted: number;
@@ -191,6 +217,13 @@ export interface Storage {
 
   /** Newest first; a malformed cursor, `from` or `to` rejects with `StorageQueryError` (a 400). */
   listSessions(projectId: string, query: ListSessionsQuery, now?: number): Promise<ListSessionsPage>;
+
+  /**
+   * The project's LLM calls summed per UTC day of their start and model, ordered by day then
+   * model (a call without a model first). A malformed `from` or `to` rejects with
+   * `StorageQueryError` (a 400).
+   */
+  usage(projectId: string, query: UsageQuery): Promise<UsageRow[]>;
 
   /** Projects and keys: `keyHash` is the salted hash; the plain key is never stored. */
   createProject(name: string, keyLookup: string, keyHash: string): Promise<Project>;

@@ -662,6 +662,117 @@ export function describeStorageSuite(label: string, getTarget: () => StorageTarg
       ).rejects.toBeInstanceOf(StorageQueryError);
     });
 
+    test("usage sums LLM calls per UTC day and model, equal to the sessions' totals, per project and range", async () => {
+      const { storage, projectId } = await freshStore();
+      const other = await storage.createProject("other", randomHex(8), "hash");
+      const random = prng(11);
+      const models = ["gpt-4o", "claude-sonnet-4", "o3-mini"];
+      const DAY = 24 * 60 * MINUTE;
+      // Sessions over four UTC days, some starting just before midnight so their calls straddle it.
+      const workload = async (project: string, sessions: number) => {
+        const expected = new Map<string, { calls: number; prompt: number; completion: number; cached: number; reasoning: number; pico: number }>();
+        const ids: string[] = [];
+        const spans: NormalizedSpan[] = [];
+        for (let s = 0; s < sessions; s++) {
+          const traceId = randomHex(16, random);
+          ids.push(traceIdToUuid(traceId));
+          const start = T0 + Math.floor(random() * 4) * DAY + (s % 3 === 0 ? 12 * 60 * MINUTE - 30_000 : 0);
+          const root = randomHex(8, random);
+          spans.push(rootSpan({ traceId, spanId: root, startMs: start, endMs: start + 60_000, endState: "Success", tags: s % 2 ? ["odd"] : ["even"] }));
+          for (let c = 0; c < 1 + Math.floor(random() * 5); c++) {
+            const startMs = start + c * 10_000;
+            const model = models[Math.floor(random() * models.length)]!;
+            const call = {
+              input: 1 + Math.floor(random() * 5000),
+              output: Math.floor(random() * 2000),
+              cached: Math.floor(random() * 100),
+              reasoning: Math.floor(random() * 50),
+              cost: Math.floor(random() * 100_000) / 1e6,
+            };
+            spans.push(llmSpan({ traceId, parentSpanId: root, startMs, model, ...call }));
+            const key = `${new Date(startMs).toISOString().slice(0, 10)} ${model}`;
+            const entry = expected.get(key) ?? { calls: 0, prompt: 0, completion: 0, cached: 0, reasoning: 0, pico: 0 };
+            entry.calls++;
+            entry.prompt += call.input;
+            entry.completion += call.output;
+            entry.cached += call.cached;
+            entry.reasoning += call.reasoning;
+            entry.pico += Math.round(call.cost * 1e12);
+            expected.set(key, entry);
+          }
+          spans.push(toolSpan({ traceId, parentSpanId: root, startMs: start + 1_000 }));
+          spans.push(actionSpan({ traceId, parentSpanId: root, startMs: start + 2_000 }));
+        }
+        await storage.ingest(project, shuffle(spans, random));
+        return { expected, ids };
+      };
+      const mine = await workload(projectId, 24);
+      const theirs = await workload(other.id, 9);
+
+      const rows = await storage.usage(projectId, {});
+      const keys = rows.map((row) => `${row.day} ${row.model}`);
+      expect(keys).toEqual([...mine.expected.keys()].sort());
+      for (const row of rows) {
+        const entry = mine.expected.get(`${row.day} ${row.model}`)!;
+        expect(row).toEqual({
+          day: row.day,
+          model: row.model,
+          llm_calls: entry.calls,
+          prompt_tokens: entry.prompt,
+          completion_tokens: entry.completion,
+          cached_tokens: entry.cached,
+          reasoning_tokens: entry.reasoning,
+          cost: formatCost(entry.pico / 1e12),
+        });
+      }
+
+      // The sums over every row equal the sums of the sessions' stats.
+      const sum = (values: number[]) => values.reduce((a, b) => a + b, 0);
+      const stats = await Promise.all(mine.ids.map((id) => storage.sessionStats(projectId, id)));
+      for (const field of ["llm_calls", "prompt_tokens", "completion_tokens", "cached_tokens", "reasoning_tokens"] as const) {
+        expect({ field, total: sum(rows.map((row) => row[field])) }).toEqual({
+          field,
+          total: sum(stats.map((session) => session![field])),
+        });
+      }
+      expect(sum(rows.map((row) => Math.round(Number(row.cost) * 1e6)))).toBe(
+        sum(stats.map((session) => Math.round(Number(session!.cost) * 1e6))),
+      );
+
+      // Project isolation.
+      const otherRows = await storage.usage(other.id, {});
+      expect(otherRows.map((row) => `${row.day} ${row.model}`)).toEqual([...theirs.expected.keys()].sort());
+      expect(sum(otherRows.map((row) => row.llm_calls))).toBe(
+        sum([...theirs.expected.values()].map((entry) => entry.calls)),
+      );
+      expect(await storage.usage("no-such-project", {})).toEqual([]);
+
+      // `from` inclusive, `to` exclusive, on the calls' start.
+      const day2 = new Date(T0 + DAY).toISOString().slice(0, 10);
+      const ranged = await storage.usage(projectId, {
+        from: `${day2}T00:00:00.000Z`,
+        to: new Date(Date.parse(`${day2}T00:00:00.000Z`) + DAY).toISOString(),
+      });
+      expect(ranged).toEqual(rows.filter((row) => row.day === day2));
+      const first = rows[0]!;
+      expect(await storage.usage(projectId, { to: `${first.day}T00:00:00.000Z` })).toEqual([]);
+      const exact = T0 + 2 * DAY + 7; // no other call starts at this ms
+      const exactIso = new Date(exact).toISOString();
+      await storage.ingest(projectId, [llmSpan({ traceId: randomHex(16), startMs: exact, model: "edge", cost: 0.001 })]);
+      expect((await storage.usage(projectId, { from: exactIso, to: new Date(exact + 1).toISOString() })).map((row) => row.model)).toEqual(["edge"]);
+      expect(await storage.usage(projectId, { from: new Date(exact - 1).toISOString(), to: exactIso })).toEqual([]);
+      expect(await storage.usage(projectId, { from: "1000-01-01T00:00:00Z", to: "+200000-01-01T00:00:00Z" })).toHaveLength(rows.length + 1);
+
+      // Tag filter: the calls of sessions with the tag.
+      const even = await storage.usage(projectId, { tag: "even" });
+      const odd = await storage.usage(projectId, { tag: "odd" });
+      expect(sum([...even, ...odd].map((row) => row.llm_calls))).toBe(sum(rows.map((row) => row.llm_calls)));
+      expect(await storage.usage(projectId, { tag: "none" })).toEqual([]);
+
+      await expect(storage.usage(projectId, { from: "yesterday" })).rejects.toBeInstanceOf(StorageQueryError);
+      await expect(storage.usage(projectId, { to: "2026-13-45" })).rejects.toBeInstanceOf(StorageQueryError);
+    });
+
     test("sessionSpans pages through a session in start order and round-trips every field", async () => {
       const { storage, projectId } = await freshStore();
       const random = prng(42);
