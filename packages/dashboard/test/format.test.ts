@@ -1,9 +1,9 @@
 import { readSpansBody } from "../src/api/normalize-span";
 import { filtersToRequest, readFilters } from "../src/lib/filters";
 import { formatCost, formatDuration, formatCompact } from "../src/lib/format";
-import { aggregateByDay } from "../src/lib/overview";
+import { aggregateByDay, usageByModel } from "../src/lib/overview";
 import { sessionDurationMs } from "../src/lib/session-details";
-import type { SessionStats } from "../src/api/types";
+import type { SessionStats, UsageRow } from "../src/api/types";
 
 describe("formatting", () => {
   it("writes costs with the digits that matter", () => {
@@ -98,5 +98,33 @@ describe("aggregateByDay", () => {
     expect(overview.days[2]!.cost).toBeCloseTo(0.75);
     expect(overview.days[0]!.sessions.Failure).toBe(1);
     expect(overview.totals).toMatchObject({ sessions: 3, failures: 1, tokens: 16 });
+  });
+});
+
+describe("usageByModel", () => {
+  const row = (day: string, model: string | null, prompt: number, completion: number, cost: string): UsageRow => ({
+    day,
+    model,
+    llm_calls: 1,
+    prompt_tokens: prompt,
+    completion_tokens: completion,
+    cached_tokens: 0,
+    reasoning_tokens: 0,
+    cost,
+  });
+
+  it("sums the days of each model, most tokens first, with unnamed models as unknown", () => {
+    const models = usageByModel([
+      row("2026-01-01", null, 10, 5, "0.000100"),
+      row("2026-01-01", "gpt-4o", 100, 50, "0.001000"),
+      row("2026-01-02", "gpt-4o", 200, 25, "0.002000"),
+      row("2026-01-02", "o3-mini", 300, 0, "0.000500"),
+    ]);
+    expect(models).toEqual([
+      { model: "gpt-4o", promptTokens: 300, completionTokens: 75, cost: 0.003, calls: 2 },
+      { model: "o3-mini", promptTokens: 300, completionTokens: 0, cost: 0.0005, calls: 1 },
+      { model: "unknown", promptTokens: 10, completionTokens: 5, cost: 0.0001, calls: 1 },
+    ]);
+    expect(usageByModel([])).toEqual([]);
   });
 });

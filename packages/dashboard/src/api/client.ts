@@ -1,6 +1,6 @@
 import { readSpansBody } from "./normalize-span";
 import { readSpanStream } from "./span-stream";
-import type { ProjectInfo, SessionSpan, SessionStats, SessionsPage, SessionsQuery } from "./types";
+import type { ProjectInfo, SessionSpan, SessionStats, SessionsPage, SessionsQuery, UsageQuery, UsageResponse } from "./types";
 
 /** The header that carries the API key on every request. The key never goes in a URL. */
 export const API_KEY_HEADER = "X-Agentops-Api-Key";
@@ -51,6 +51,16 @@ export class ApiClient {
     if (query.to) params.set("to", query.to);
     const search = params.toString();
     return this.json<SessionsPage>(`/v2/sessions${search ? `?${search}` : ""}`, signal);
+  }
+
+  /** The project's LLM calls summed per UTC day and model (exact: one aggregate on the server). */
+  usage(query: UsageQuery, signal?: AbortSignal): Promise<UsageResponse> {
+    const params = new URLSearchParams();
+    if (query.from) params.set("from", query.from);
+    if (query.to) params.set("to", query.to);
+    if (query.tag) params.set("tag", query.tag);
+    const search = params.toString();
+    return this.json<UsageResponse>(`/v2/usage${search ? `?${search}` : ""}`, signal);
   }
 
   sessionStats(sessionId: string, signal?: AbortSignal): Promise<SessionStats> {

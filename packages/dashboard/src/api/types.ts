@@ -46,6 +46,33 @@ export interface SessionsQuery {
   to?: string;
 }
 
+/** One row of `GET /v2/usage`: the project's LLM calls of one UTC day and model, summed. */
+export interface UsageRow {
+  /** UTC day of the calls' start, `YYYY-MM-DD`. */
+  day: string;
+  /** Null for calls that named no model. */
+  model: string | null;
+  llm_calls: number;
+  prompt_tokens: number;
+  completion_tokens: number;
+  cached_tokens: number;
+  reasoning_tokens: number;
+  /** USD, six decimals. */
+  cost: string;
+}
+
+/** `GET /v2/usage`. */
+export interface UsageResponse {
+  usage: UsageRow[];
+}
+
+export interface UsageQuery {
+  /** ISO timestamps bounding the LLM calls' start: `from` inclusive, `to` exclusive. */
+  from?: string;
+  to?: string;
+  tag?: string;
+}
+
 /** The `session` object of the export. */
 export interface SessionInfo {
   id: string;

@@ -1,4 +1,4 @@
-import type { SessionStats } from "../api/types";
+import type { SessionStats, UsageRow } from "../api/types";
 import { dayKey } from "./format";
 
 export type StateKey = "Success" | "Failure" | "Indeterminate" | "running";
@@ -68,18 +68,19 @@ export interface ModelUsage {
   calls: number;
 }
 
-/** Adds one session's LLM calls (from its export) into per-model totals. */
-export function addModelUsage(
-  into: Map<string, ModelUsage>,
-  llms: ReadonlyArray<{ model?: unknown; prompt_tokens?: unknown; completion_tokens?: unknown; cost?: unknown }>,
-): void {
-  for (const llm of llms) {
-    const model = typeof llm.model === "string" && llm.model ? llm.model : "unknown";
-    let entry = into.get(model);
-    if (!entry) into.set(model, (entry = { model, promptTokens: 0, completionTokens: 0, cost: 0, calls: 0 }));
-    entry.calls++;
-    entry.promptTokens += Number(llm.prompt_tokens) || 0;
-    entry.completionTokens += Number(llm.completion_tokens) || 0;
-    entry.cost += Number(llm.cost) || 0;
+/** Per-model totals of `GET /v2/usage` rows (summed over their days), most tokens first. */
+export function usageByModel(rows: readonly UsageRow[]): ModelUsage[] {
+  const totals = new Map<string, ModelUsage>();
+  for (const row of rows) {
+    const model = row.model || "unknown";
+    let entry = totals.get(model);
+    if (!entry) totals.set(model, (entry = { model, promptTokens: 0, completionTokens: 0, cost: 0, calls: 0 }));
+    entry.calls += row.llm_calls;
+    entry.promptTokens += row.prompt_tokens;
+    entry.completionTokens += row.completion_tokens;
+    entry.cost += Number(row.cost) || 0;
   }
+  return [...totals.values()].sort(
+    (a, b) => b.promptTokens + b.completionTokens - (a.promptTokens + a.completionTokens) || (a.model < b.model ? -1 : 1),
+  );
 }

@@ -4,7 +4,7 @@ import { useApi } from "../api/context";
 import type { SessionStats } from "../api/types";
 import { HorizontalBars, StackedBars, type Series } from "../components/charts";
 import { formatCompact, formatCost, formatCount } from "../lib/format";
-import { addModelUsage, aggregateByDay, type ModelUsage } from "../lib/overview";
+import { aggregateByDay, usageByModel, type ModelUsage } from "../lib/overview";
 import { replaceHash, withQuery } from "../lib/router";
 
 const RANGES = [
@@ -15,13 +15,6 @@ const RANGES = [
 const PAGE_LIMIT = 200;
 /** At most this many sessions are read for the charts (25 pages of 200). */
 const MAX_SESSIONS = 5000;
-/**
- * Per-model tokens come from session exports (the list has no per-model numbers), so they are
- * read for the most recent sessions only: at most this many sessions and events.
- */
-const MODEL_SAMPLE = 40;
-const MODEL_SAMPLE_EVENTS = 5000;
-const EXPORT_CONCURRENCY = 3;
 
 const STATE_SERIES: Series[] = [
   { key: "Success", label: "Success", color: "#16a34a" },
@@ -41,7 +34,7 @@ export function OverviewPage({ query }: { query: URLSearchParams }) {
   const range = RANGES.find((r) => r.value === query.get("range")) ?? RANGES[1];
   const [sessions, setSessions] = useState<SessionStats[] | null>(null);
   const [capped, setCapped] = useState(false);
-  const [models, setModels] = useState<{ rows: ModelUsage[]; sampled: number; of: number } | null>(null);
+  const [models, setModels] = useState<ModelUsage[] | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [window_] = useState(() => Date.now());
   const toMs = window_;
@@ -57,16 +50,24 @@ export function OverviewPage({ query }: { query: URLSearchParams }) {
     setSessions(null);
     setModels(null);
     setError(null);
+    const from = new Date(fromMs).toISOString();
+    const fail = (caught: unknown) => {
+      if (!isAbort(caught)) setError(caught instanceof Error ? caught.message : String(caught));
+    };
     void (async () => {
       try {
-        const { list, more } = await readAllSessions(api, new Date(fromMs).toISOString(), controller.signal);
+        const { list, more } = await readAllSessions(api, from, controller.signal);
         setSessions(list);
         setCapped(more);
-        const withLlm = list.filter((session) => session.llm_calls > 0);
-        const sample = sampleSessions(withLlm);
-        setModels({ rows: await modelUsage(api, sample, controller.signal), sampled: sample.length, of: withLlm.length });
       } catch (caught) {
-        if (!isAbort(caught)) setError(caught instanceof Error ? caught.message : String(caught));
+        fail(caught);
+      }
+    })();
+    void (async () => {
+      try {
+        setModels(usageByModel((await api.usage({ from }, controller.signal)).usage));
+      } catch (caught) {
+        fail(caught);
       }
     })();
     return () => controller.abort();
@@ -143,25 +144,17 @@ export function OverviewPage({ query }: { query: URLSearchParams }) {
             <section class="card">
               <div class="card-header">
                 <h2>Tokens per model</h2>
-                <span class="spacer" />
-                {models && models.sampled > 0 && (
-                  <span class="faint" title="Per-model numbers are read from the exports of recent sessions" data-testid="model-sample">
-                    {models.sampled === models.of
-                      ? `${formatCount(models.sampled)} sessions`
-                      : `${formatCount(models.sampled)} of ${formatCount(models.of)} sessions`}
-                  </span>
-                )}
               </div>
               <div class="card-body">
                 {!models ? (
                   <div class="muted">Reading LLM calls…</div>
-                ) : models.rows.length === 0 ? (
+                ) : models.length === 0 ? (
                   <div class="muted">No LLM calls in this range.</div>
                 ) : (
                   <HorizontalBars
                     testId="chart-models"
                     series={TOKEN_SERIES}
-                    rows={models.rows.map((row) => ({
+                    rows={models.map((row) => ({
                       label: row.model,
                       values: { prompt: row.promptTokens, completion: row.completionTokens },
                       note: formatCost(row.cost),
@@ -195,32 +188,4 @@ async function readAllSessions(api: ApiClient, from: string, signal: AbortSignal
     cursor = page.next_cursor;
   } while (cursor && list.length < MAX_SESSIONS);
   return { list, more: cursor !== null };
-}
-
-/** The most recent sessions whose exports fit the sample's budget, newest first. */
-function sampleSessions(sessions: readonly SessionStats[]): SessionStats[] {
-  const sample: SessionStats[] = [];
-  let events = 0;
-  for (const session of sessions) {
-    if (sample.length >= MODEL_SAMPLE) break;
-    if (events + session.events > MODEL_SAMPLE_EVENTS) continue;
-    sample.push(session);
-    events += session.events;
-  }
-  return sample;
-}
-
-async function modelUsage(api: ApiClient, sessions: readonly SessionStats[], signal: AbortSignal): Promise<ModelUsage[]> {
-  const totals = new Map<string, ModelUsage>();
-  let next = 0;
-  const worker = async (): Promise<void> => {
-    while (next < sessions.length) {
-      const session = sessions[next++]!;
-      const blob = await api.exportSession(session.session_id, signal);
-      const body = JSON.parse(await blob.text()) as { llms?: Array<Record<string, unknown>> };
-      addModelUsage(totals, body.llms ?? []);
-    }
-  };
-  await Promise.all(Array.from({ length: EXPORT_CONCURRENCY }, worker));
-  return [...totals.values()].sort((a, b) => b.promptTokens + b.completionTokens - (a.promptTokens + a.completionTokens));
 }
