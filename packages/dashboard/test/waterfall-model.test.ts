@@ -46,6 +46,11 @@ describe("buildWaterfall", () => {
     expect(model.endMs).toBe(60);
   });
 
+  it("puts an error after the call it was recorded for when they share their timestamps", () => {
+    const model = buildWaterfall([span("root", null, "session", 0, 100), span("err", "root", "error", 10, 20), span("tool", "root", "tool", 10, 20)]);
+    expect(model.rows.map((row) => row.span.spanId)).toEqual(["tool", "err"]);
+  });
+
   it("uses the session's own start and end for the axis when given", () => {
     const model = buildWaterfall([span("a", null, "action", 10, 20)], { startMs: 0, endMs: 100 });
     expect([model.startMs, model.endMs]).toEqual([0, 100]);

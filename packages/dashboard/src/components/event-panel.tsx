@@ -124,7 +124,7 @@ function LlmDetails({ span }: { span: SessionSpan }) {
   if (reasoning !== undefined) usage.push(["Reasoning tokens", reasoning]);
   usage.push(["Cost", `${formatCost(span.cost)}${attributes[ATTR_AGENTOPS_LLM_COST] !== undefined ? " (given by the client)" : ""}`]);
   const finish = attributes[ATTR_GEN_AI_RESPONSE_FINISH_REASONS];
-  if (finish !== undefined) usage.push(["Finish", finish]);
+  if (finish !== undefined) usage.push(["Finish", Array.isArray(finish) ? finish.join(", ") : finish]);
   const responseId = attributes[ATTR_GEN_AI_RESPONSE_ID];
   if (responseId !== undefined) usage.push(["Response id", responseId]);
   const params = REQUEST_PARAMS.filter((name) => attributes[name] !== undefined).map(

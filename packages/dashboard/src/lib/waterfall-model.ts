@@ -60,7 +60,10 @@ export function buildWaterfall(
     if (!list) children.set(parent, (list = []));
     list.push(span);
   }
-  const byStart = (a: SessionSpan, b: SessionSpan): number => a.startMs - b.startMs || a.endMs - b.endMs;
+  // An error recorded for a call carries the call's own timestamps: on a tie it comes after the call.
+  const errorLast = (span: SessionSpan): number => (span.kind === "error" ? 1 : 0);
+  const byStart = (a: SessionSpan, b: SessionSpan): number =>
+    a.startMs - b.startMs || a.endMs - b.endMs || errorLast(a) - errorLast(b);
   for (const list of children.values()) list.sort(byStart);
 
   const processIndex = new Map<string, number>();
