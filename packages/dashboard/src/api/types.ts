@@ -1,40 +1,17 @@
 /**
- * The REST shapes the dashboard reads (contract §Server REST API). They mirror the server's
- * JSON; the dashboard never imports server code, so it keeps its own copy of them.
+ * The REST shapes the dashboard reads (contract §Server REST API). The server's response types
+ * are the single definition; they are imported as types only, so no server code reaches the
+ * browser bundle. What is here is the dashboard's own: query parameters and its view of a span.
  */
+import type { EndState, EventKind, ListSessionsPage, ProjectResponse } from "@agentops/server";
 
-export type EndState = "Success" | "Failure" | "Indeterminate";
+export type { EndState, SessionInfo, SessionStats, UsageQuery, UsageResponse, UsageRow } from "@agentops/server";
 
 /** What the sessions list filters on: an end state, or "running" for sessions without one. */
 export type EndStateFilter = EndState | "running";
 
-/** `GET /v2/sessions/:id/stats`, and each row of `GET /v2/sessions`. */
-export interface SessionStats {
-  session_id: string;
-  project_id: string;
-  start_timestamp: string | null;
-  end_timestamp: string | null;
-  duration_ms: number;
-  end_state: EndState | null;
-  end_state_reason: string | null;
-  tags: string[];
-  events: number;
-  llm_calls: number;
-  tool_calls: number;
-  actions: number;
-  errors: number;
-  prompt_tokens: number;
-  completion_tokens: number;
-  cached_tokens: number;
-  reasoning_tokens: number;
-  total_tokens: number;
-  cost: string;
-}
-
-export interface SessionsPage {
-  sessions: SessionStats[];
-  next_cursor: string | null;
-}
+/** `GET /v2/sessions`. */
+export type SessionsPage = ListSessionsPage;
 
 export interface SessionsQuery {
   limit?: number;
@@ -46,55 +23,11 @@ export interface SessionsQuery {
   to?: string;
 }
 
-/** One row of `GET /v2/usage`: the project's LLM calls of one UTC day and model, summed. */
-export interface UsageRow {
-  /** UTC day of the calls' start, `YYYY-MM-DD`. */
-  day: string;
-  /** Null for calls that named no model. */
-  model: string | null;
-  llm_calls: number;
-  prompt_tokens: number;
-  completion_tokens: number;
-  cached_tokens: number;
-  reasoning_tokens: number;
-  /** USD, six decimals. */
-  cost: string;
-}
-
-/** `GET /v2/usage`. */
-export interface UsageResponse {
-  usage: UsageRow[];
-}
-
-export interface UsageQuery {
-  /** ISO timestamps bounding the LLM calls' start: `from` inclusive, `to` exclusive. */
-  from?: string;
-  to?: string;
-  tag?: string;
-}
-
-/** The `session` object of the export. */
-export interface SessionInfo {
-  id: string;
-  project_id: string;
-  start_timestamp: string | null;
-  end_timestamp: string | null;
-  end_state: EndState | null;
-  end_state_reason: string | null;
-  tags: string[];
-  host_env: Record<string, unknown> | null;
-  video: string | null;
-}
-
 /** `GET /v2/project`: the project of the key. */
-export interface ProjectInfo {
-  project_id: string;
-  /** Present when the server knows the project's name. */
-  name?: string;
-}
+export type ProjectInfo = ProjectResponse;
 
 /** Kinds of spans in the session model, as the server classifies them. */
-export type SpanKind = "session" | "marker" | "llm" | "tool" | "action" | "error" | "other";
+export type SpanKind = EventKind;
 
 /** One span as the waterfall uses it, after {@link normalizeSpan}. */
 export interface SessionSpan {
