@@ -1,15 +1,17 @@
-// An app that already has OpenTelemetry: its tracer provider is registered first, with its own
-// exporter. agentops.init() then adds the SDK's span processor to that provider instead of
-// replacing it: the app's exporter sees the session's spans too, and the agentops server gets
-// only the spans of sessions.
+// An app that already has OpenTelemetry, set up with its own NodeSDK and its own exporter. It adds
+// agentops' span processor to its span processors; agentops.init() then uses that processor and
+// that provider (it adds no second one): the app's exporter receives every span, the sessions'
+// included, and the agentops server receives the spans of sessions.
 import { createRequire } from "node:module";
 import { trace } from "@opentelemetry/api";
+import { NodeSDK } from "@opentelemetry/sdk-node";
 import { SimpleSpanProcessor } from "@opentelemetry/sdk-trace-base";
-import { NodeTracerProvider } from "@opentelemetry/sdk-trace-node";
 import * as agentops from "agentops";
 import { localBackend } from "example-shared";
 
-// The app's exporter (in a real app: OTLP to a collector, Jaeger, …); this one prints span names.
+const backend = await localBackend(); // the server and mock LLM provider of the environment, or local ones
+
+// The app's exporter (in a real app: OTLP to a collector, Jaeger, …); this one collects span names.
 const seen = [];
 const appExporter = {
   export(spans, done) {
@@ -18,11 +20,17 @@ const appExporter = {
   },
   shutdown: async () => {},
 };
-const provider = new NodeTracerProvider({ spanProcessors: [new SimpleSpanProcessor(appExporter)] });
-provider.register();
+const sdk = new NodeSDK({
+  serviceName: "otel-setup-example",
+  spanProcessors: [
+    // Reads AGENTOPS_API_KEY and AGENTOPS_API_ENDPOINT, like init(); options can be passed too.
+    new agentops.AgentOpsSpanProcessor(),
+    new SimpleSpanProcessor(appExporter),
+  ],
+});
+sdk.start();
 
-const backend = await localBackend(); // the server and mock LLM provider of the environment, or local ones
-const session = agentops.init({ tags: ["otel-setup"] }); // joins the registered provider
+const session = agentops.init({ tags: ["otel-setup"] }); // uses the SDK's provider and processor
 const { OpenAI } = createRequire(import.meta.url)("openai"); // loaded after init(): traced
 const openai = new OpenAI({ apiKey: "mock", baseURL: `${process.env.MOCK_PROVIDER_URL}/v1` });
 
@@ -39,8 +47,7 @@ await session.run(() =>
 );
 
 const cost = await session.endSession("Success");
-await provider.forceFlush();
 console.log(`session ${session.id}: ${session.getAnalytics().llmCalls} LLM call, cost $${cost}`);
 console.log(`the app's exporter saw: ${seen.join(", ")}`);
 await backend.close();
-await provider.shutdown();
+await sdk.shutdown();

@@ -1,4 +1,4 @@
-/** init() after the app registered its own tracer provider: both exporters see the session. */
+/** A NodeSDK with AgentOpsSpanProcessor and its own exporter: both receive the session. */
 import * as path from "node:path";
 import {
   EXAMPLES_DIR,
@@ -16,7 +16,7 @@ afterAll(async () => {
   await backend?.stop();
 });
 
-it("adds the agentops processor to the app's provider; the app's span sits in the session", async () => {
+it("init() uses the AgentOpsSpanProcessor of the app's NodeSDK; the app's span sits in the session", async () => {
   const run = await runNode(["index.mjs"], {
     cwd: path.join(EXAMPLES_DIR, "otel-setup"),
     env: backend.env,

@@ -1,27 +1,25 @@
 import * as http from "node:http";
 import * as https from "node:https";
-import { context, propagation, ROOT_CONTEXT, trace, type Context, type ContextManager, type Tracer, type TracerProvider } from "@opentelemetry/api";
+import { context, isSpanContextValid, propagation, ROOT_CONTEXT, trace, type Context, type Tracer, type TracerProvider } from "@opentelemetry/api";
+import { AsyncLocalStorageContextManager } from "@opentelemetry/context-async-hooks";
 import { CompositePropagator, suppressTracing, W3CBaggagePropagator, W3CTraceContextPropagator } from "@opentelemetry/core";
 import { defaultResource, detectResources, envDetector, resourceFromAttributes, type Resource } from "@opentelemetry/resources";
 import { NodeTracerProvider } from "@opentelemetry/sdk-trace-node";
-import type { SpanExporter } from "@opentelemetry/sdk-trace-base";
 import type { Instrumentation } from "@opentelemetry/instrumentation";
 import { OpenAIInstrumentation } from "@agentops/instrumentation-openai";
 import { AnthropicInstrumentation } from "@agentops/instrumentation-anthropic";
-import { formatCost, getDefaultPriceTable, PriceTable } from "@agentops/pricing";
+import { formatCost } from "@agentops/pricing";
 import { ATTR_SERVICE_NAME, traceIdToUuid, uuidToTraceId } from "@agentops/semconv";
+import { AgentOpsSpanProcessor, findAttachedProcessor } from "./agentops-span-processor";
 import { Configuration } from "./config";
-import { enterContext, JOINED_TRACE_ID_KEY, SessionContextManager, type SessionLookup } from "./context";
+import { contextManagerRegistered, getTaskSession, JOINED_TRACE_ID_KEY, setTaskSession } from "./context";
 import { registerEsmHook } from "./esm-hook";
 import { ErrorEvent } from "./events";
 import { ExitHooks, type ExitHost } from "./exit-hooks";
-import { ExportQueue } from "./export-queue";
 import { applicationName, HostResourceDetector } from "./host-detector";
 import { SessionIdGenerator } from "./id-generator";
 import { installDiagLogger, logger } from "./logger";
-import { OtlpHttpExporter } from "./otlp-exporter";
 import { Session, type SessionHost, type SessionRole } from "./session";
-import { SessionSpanProcessor } from "./session-span-processor";
 import type { AgentOpsOptions, EndState, ExportStats, HostEnv } from "./types";
 import { VERSION } from "./version";
 
@@ -29,7 +27,7 @@ import { VERSION } from "./version";
 export interface StartSessionOptions {
   /** Tags of this session (added to the configuration's default tags). */
   tags?: string[];
-  /** Join this session (a UUID) instead of starting a new one. */
+  /** Join this session (a UUID) instead of starting one. */
   inheritedSessionId?: string;
   /** Configuration for this session only: a `Configuration` or its fields. */
   config?: Configuration | AgentOpsOptions;
@@ -38,76 +36,76 @@ export interface StartSessionOptions {
 /** How long an ended session's spans are still accepted (late LLM calls, in-flight tools), in ms. */
 const LATE_SPAN_GRACE_MS = 60_000;
 
-function isNoop(object: unknown, name: string): boolean {
-  return !object || (object as { constructor?: { name?: string } }).constructor?.name === name;
-}
-
-/** The application's own tracer provider, if it registered one before `init`. */
-function applicationProvider(): any | undefined {
-  const global = trace.getTracerProvider() as any;
-  const delegate = typeof global?.getDelegate === "function" ? global.getDelegate() : global;
-  return isNoop(delegate, "NoopTracerProvider") ? undefined : delegate;
-}
-
-function registeredContextManager(): ContextManager | undefined {
-  try {
-    return (context as unknown as { _getContextManager(): ContextManager })._getContextManager();
-  } catch {
-    return undefined;
-  }
+/** The options given explicitly (not undefined), so that they win over a processor's settings. */
+function explicitOptions(options: AgentOpsOptions): AgentOpsOptions {
+  const explicit: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(options ?? {})) if (value !== undefined) explicit[key] = value;
+  return explicit as AgentOpsOptions;
 }
 
 /**
- * The SDK's engine, one per process (`agentops.getClient()`): the tracer provider it owns or
- * joined, the span processor, the export queues, the LLM instrumentations, the exit hooks, and
- * the registry of sessions.
+ * The SDK's engine, one per process (`agentops.getClient()`): the tracer provider it uses, the
+ * span processor, the LLM instrumentations, the exit hooks, and the registry of sessions.
+ *
+ * Where it sends spans, decided once when it is created:
+ * - the application registered a tracer provider with an {@link AgentOpsSpanProcessor} in it:
+ *   that provider and that processor (the application's exporters see the sessions' spans too);
+ * - the application registered a provider without one: a provider of the SDK's own, not
+ *   registered globally, so the application's setup is left exactly as it was;
+ * - none registered: a provider of the SDK's own, registered globally with the W3C propagators
+ *   and, when none is registered, an AsyncLocalStorage context manager.
  */
-export class Client implements SessionHost, SessionLookup, ExitHost {
+export class Client implements SessionHost, ExitHost {
   readonly config: Configuration;
   readonly tracer: Tracer;
   readonly idGenerator: SessionIdGenerator | undefined;
-  /** @internal */
-  readonly processor: SessionSpanProcessor;
-  /** Whether `init` joined a tracer provider the application had registered. */
+  /** The span processor that aggregates and exports the sessions' spans. */
+  readonly processor: AgentOpsSpanProcessor;
+  /** Whether the SDK uses the application's tracer provider (it had an AgentOpsSpanProcessor). */
   readonly joinedExistingProvider: boolean;
 
   private readonly provider: TracerProvider & { forceFlush?(): Promise<void>; shutdown?(): Promise<void> };
   private readonly ownsProvider: boolean;
   private readonly registeredGlobals: boolean;
-  private readonly contextManager: SessionContextManager | undefined;
+  private readonly contextManager: AsyncLocalStorageContextManager | undefined;
   private readonly active = new Map<string, Session>();
   private readonly activeByTrace = new Map<string, Session>();
-  private readonly queues = new Map<string, ExportQueue>();
-  private readonly exporterQueues = new WeakMap<SpanExporter, ExportQueue>();
-  private readonly endedRoots = new WeakSet<object>();
   private readonly instrumentations: Instrumentation[] = [];
   private readonly exitHooks = new ExitHooks(this);
   private readonly graceTimers = new Set<NodeJS.Timeout>();
   private readonly hostEnv: HostEnv | undefined;
   private closed = false;
 
-  constructor(config: Configuration) {
+  constructor(options: AgentOpsOptions | Configuration = {}) {
+    // A probe span through the registered provider (never ended, so never exported) tells whether
+    // the application registered one, and whether an AgentOpsSpanProcessor of its own sees it.
+    let registered = false;
+    const attached = findAttachedProcessor(() => {
+      const span = trace.getTracer("agentops").startSpan("agentops.probe", { root: true }, ROOT_CONTEXT);
+      registered = isSpanContextValid(span.spanContext());
+      return span;
+    });
+    const processor = registered ? attached.processor : undefined;
+    const config =
+      options instanceof Configuration
+        ? options
+        : new Configuration(processor ? { ...processor.config.toOptions(), ...explicitOptions(options) } : options);
     this.config = config;
     installDiagLogger(config.logLevel);
-    const prices = config.prices ? new PriceTable(config.prices) : getDefaultPriceTable();
-    this.processor = new SessionSpanProcessor(prices, config.maxWaitTime);
 
     const host = config.envDataOptOut ? undefined : new HostResourceDetector().detect();
     this.hostEnv = host ? snapshot(host.attributes ?? {}) : undefined;
 
-    const existing = applicationProvider();
-    const processors = existing?._activeSpanProcessor?._spanProcessors;
-    if (existing && Array.isArray(processors)) {
-      // Join the application's OpenTelemetry setup: our processor sees every span it makes.
-      processors.push(this.processor);
-      this.provider = existing;
+    if (processor !== undefined) {
+      this.processor = processor;
+      this.provider = trace.getTracerProvider();
       this.ownsProvider = false;
       this.idGenerator = undefined;
       this.joinedExistingProvider = true;
       this.registeredGlobals = false;
-      logger.debug("joined the application's tracer provider");
+      logger.debug("using the application's tracer provider and its AgentOpsSpanProcessor");
     } else {
-      if (existing) logger.warn("The registered tracer provider does not accept span processors; agentops uses a provider of its own.");
+      this.processor = new AgentOpsSpanProcessor(config);
       this.idGenerator = new SessionIdGenerator();
       this.provider = new NodeTracerProvider({
         resource: this.resource(host),
@@ -117,15 +115,22 @@ export class Client implements SessionHost, SessionLookup, ExitHost {
       });
       this.ownsProvider = true;
       this.joinedExistingProvider = false;
-      this.registeredGlobals = existing === undefined && trace.setGlobalTracerProvider(this.provider);
-      if (this.registeredGlobals) {
-        propagation.setGlobalPropagator(
-          new CompositePropagator({ propagators: [new W3CTraceContextPropagator(), new W3CBaggagePropagator()] }),
+      if (registered) {
+        logger.warn(
+          "An OpenTelemetry tracer provider is registered without an AgentOpsSpanProcessor, so agentops keeps its sessions in a provider of its own and leaves yours as it is. To have your spans join the sessions (and your exporters receive theirs), add `new AgentOpsSpanProcessor()` to your provider's span processors before calling init().",
         );
+        this.registeredGlobals = false;
+      } else {
+        this.registeredGlobals = trace.setGlobalTracerProvider(this.provider);
+        if (this.registeredGlobals) {
+          propagation.setGlobalPropagator(
+            new CompositePropagator({ propagators: [new W3CTraceContextPropagator(), new W3CBaggagePropagator()] }),
+          );
+        }
       }
     }
-    if (isNoop(registeredContextManager(), "NoopContextManager")) {
-      const manager = new SessionContextManager(this);
+    if (!contextManagerRegistered()) {
+      const manager = new AsyncLocalStorageContextManager();
       manager.enable();
       if (context.setGlobalContextManager(manager)) this.contextManager = manager;
     }
@@ -149,9 +154,14 @@ export class Client implements SessionHost, SessionLookup, ExitHost {
   private instrument(): void {
     // Clients imported as ES modules after init() are traced too (those imported before cannot be).
     registerEsmHook();
+    const settings = {
+      enabled: false,
+      captureContent: this.config.captureContent,
+      parentContext: (active: Context) => this.parentContext(active),
+    };
     const makers: Array<() => Instrumentation> = [
-      () => new OpenAIInstrumentation({ enabled: false, captureContent: this.config.captureContent }),
-      () => new AnthropicInstrumentation({ enabled: false, captureContent: this.config.captureContent }),
+      () => new OpenAIInstrumentation(settings),
+      () => new AnthropicInstrumentation(settings),
     ];
     for (const make of makers) {
       try {
@@ -191,11 +201,11 @@ export class Client implements SessionHost, SessionLookup, ExitHost {
       }
     }
     const session = new Session(this, config, traceId, role, options.tags ?? [], this.hostEnv);
-    this.processor.sessions.set(session.traceId, { totals: session.totals, queue: this.queueFor(config) });
+    this.processor.track(session.traceId, session.totals, config);
     this.active.set(session.id, session);
     this.activeByTrace.set(session.traceId, session);
     session.announce();
-    enterContext(session.context);
+    setTaskSession(session);
     // Joined sessions too: at exit their queued spans must still be flushed (though never ended).
     if (!config.skipAutoEndSession) this.exitHooks.install();
     return session;
@@ -207,8 +217,9 @@ export class Client implements SessionHost, SessionLookup, ExitHost {
   }
 
   /**
-   * The session a call made now belongs to: the one whose context is active (`session.run`, or
-   * the task that started it), else the only active session.
+   * The session a call made now belongs to: the one whose span (or joined trace) is in the active
+   * context (`session.run`, or a span of the session in progress), else the fallback (see
+   * {@link Client.fallbackSession}).
    */
   currentSession(): Session | undefined {
     const active = context.active();
@@ -217,7 +228,28 @@ export class Client implements SessionHost, SessionLookup, ExitHost {
       const session = this.activeByTrace.get(traceId);
       if (session !== undefined) return session;
     }
+    return this.fallbackSession();
+  }
+
+  /**
+   * The session of code that runs outside any session's context: the session most recently
+   * started in the same async task while it is open, else the only open session.
+   */
+  fallbackSession(): Session | undefined {
+    const task = getTaskSession<Session>();
+    if (task !== undefined && !task.ended && this.active.get(task.id) === task) return task;
     return this.active.size === 1 ? (this.active.values().next().value as Session) : undefined;
+  }
+
+  /**
+   * The context an auto-traced call starts its span under (the instrumentations' `parentContext`):
+   * the active one when it has a span in progress or a joined session; otherwise the active one
+   * with the fallback session's span in it, so that calls made outside `session.run` (top-level
+   * code, unwrappable callbacks) still land in their session.
+   */
+  parentContext(active: Context): Context {
+    if (trace.getSpan(active) !== undefined || active.getValue(JOINED_TRACE_ID_KEY) !== undefined) return active;
+    return this.fallbackSession()?.contextOn(active) ?? active;
   }
 
   getActiveSessions(): Session[] {
@@ -228,7 +260,6 @@ export class Client implements SessionHost, SessionLookup, ExitHost {
   sessionEnded(session: Session): void {
     this.active.delete(session.id);
     this.activeByTrace.delete(session.traceId);
-    if (session.root) this.endedRoots.add(session.root);
     const timer = setTimeout(() => {
       this.graceTimers.delete(timer);
       if (!this.active.has(session.id)) this.processor.sessions.delete(session.traceId);
@@ -274,82 +305,21 @@ export class Client implements SessionHost, SessionLookup, ExitHost {
       if (session.isInherited || session.config.skipAutoEndSession) continue;
       session.finish(state, reason);
     }
-    const deadline = Date.now() + this.config.maxWaitTime;
-    for (const queue of this.processor.queues) {
-      if (queue.size > 0) queue.drainSync(Math.max(1, deadline - Date.now()));
-    }
-  }
-
-  // ---------------------------------------------------------------------------------------------
-  // Context (SessionLookup)
-  // ---------------------------------------------------------------------------------------------
-
-  /** @internal */
-  soleSessionContext(base: Context): Context | undefined {
-    if (this.active.size !== 1) return undefined;
-    const session = this.active.values().next().value as Session;
-    if (base === ROOT_CONTEXT) return session.context;
-    const span = trace.getSpan(session.context);
-    if (span) return trace.setSpan(base, span);
-    const joined = session.context.getValue(JOINED_TRACE_ID_KEY);
-    return joined === undefined ? undefined : base.setValue(JOINED_TRACE_ID_KEY, joined);
-  }
-
-  /** @internal */
-  isEndedRoot(span: unknown): boolean {
-    return typeof span === "object" && span !== null && this.endedRoots.has(span);
+    this.processor.drainSync(this.config.maxWaitTime);
   }
 
   // ---------------------------------------------------------------------------------------------
   // Export
   // ---------------------------------------------------------------------------------------------
 
-  private queueFor(config: Configuration): ExportQueue | undefined {
-    const options = { batchSize: config.maxQueueSize, bufferSize: config.maxBufferSize, maxWaitMs: config.maxWaitTime };
-    if (config.exporter) {
-      let queue = this.exporterQueues.get(config.exporter);
-      if (!queue) {
-        queue = new ExportQueue(config.exporter, options);
-        this.exporterQueues.set(config.exporter, queue);
-        this.processor.queues.add(queue);
-      }
-      return queue;
-    }
-    if (!config.apiKey) return undefined;
-    const key = `${config.endpoint}\n${config.apiKey}`;
-    let queue = this.queues.get(key);
-    if (!queue) {
-      const exporter = new OtlpHttpExporter({
-        url: `${config.endpoint}/v1/traces`,
-        apiKey: config.apiKey,
-        headers: config.headers,
-        timeoutMs: Math.max(10_000, config.maxWaitTime),
-      });
-      queue = new ExportQueue(exporter, options);
-      this.queues.set(key, queue);
-      this.processor.queues.add(queue);
-    }
-    return queue;
-  }
-
   /** Exports everything queued; resolves true when all of it was delivered within `maxWaitTime`. */
   async flush(timeoutMs = this.config.maxWaitTime): Promise<boolean> {
-    const results = await Promise.all([...this.processor.queues].map((queue) => queue.flush(timeoutMs)));
-    return results.every(Boolean);
+    return this.processor.flush(timeoutMs);
   }
 
   /** What the export queues have done so far, summed. */
   exportStats(): ExportStats {
-    const total: ExportStats = { exported: 0, droppedBufferFull: 0, droppedRejected: 0, queued: 0, retries: 0 };
-    for (const queue of this.processor.queues) {
-      const stats = queue.stats;
-      total.exported += stats.exported;
-      total.droppedBufferFull += stats.droppedBufferFull;
-      total.droppedRejected += stats.droppedRejected;
-      total.queued += stats.queued;
-      total.retries += stats.retries;
-    }
-    return total;
+    return this.processor.exportStats();
   }
 
   get isShutDown(): boolean {
@@ -385,12 +355,8 @@ export class Client implements SessionHost, SessionLookup, ExitHost {
         logger.debug("provider shutdown failed", error);
       }
     } else {
-      const processors = (this.provider as any)?._activeSpanProcessor?._spanProcessors;
-      if (Array.isArray(processors)) {
-        const index = processors.indexOf(this.processor);
-        if (index >= 0) processors.splice(index, 1);
-      }
-      await this.processor.shutdown();
+      // The processor belongs to the application's provider, which shuts it down; flush ours.
+      await this.processor.flush(this.config.maxWaitTime);
     }
     this.processor.sessions.clear();
     if (this.registeredGlobals) {

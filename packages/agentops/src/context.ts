@@ -1,6 +1,5 @@
-import { context, createContextKey, ROOT_CONTEXT, trace, type Context, type ContextManager } from "@opentelemetry/api";
-import { AsyncLocalStorageContextManager } from "@opentelemetry/context-async-hooks";
-import { logger } from "./logger";
+import { AsyncLocalStorage } from "node:async_hooks";
+import { context, createContextKey, ROOT_CONTEXT } from "@opentelemetry/api";
 
 /**
  * Context key of a session joined by id only: its spans have no parent span in this process, so
@@ -9,71 +8,35 @@ import { logger } from "./logger";
  */
 export const JOINED_TRACE_ID_KEY = createContextKey("agentops.joined_trace_id");
 
-/** What the context manager asks of the session registry. */
-export interface SessionLookup {
-  /** The only active session's context, bound onto `base`; undefined when there are none or several. */
-  soleSessionContext(base: Context): Context | undefined;
-  /** Whether `span` is the root of a session that has ended. */
-  isEndedRoot(span: unknown): boolean;
+/**
+ * The session most recently started in each async task: the documented fallback for code that
+ * runs outside `session.run(fn)` (top-level code, callbacks that cannot be wrapped). `startSession`
+ * makes its session the task's for the rest of the task.
+ *
+ * This store belongs to the SDK and holds only a session handle: it never changes the
+ * OpenTelemetry active context, so the application's own spans keep their parents and traces.
+ * The SDK consults it where it decides a session (its wrappers, module-level functions, and the
+ * parent of an auto-traced LLM call made outside any span).
+ */
+const taskSession = new AsyncLocalStorage<object>();
+
+/** Makes `session` the current task's session, for the rest of the task and what it starts. */
+export function setTaskSession(session: object): void {
+  taskSession.enterWith(session);
 }
+
+/** The session most recently started in the current async task, if any. */
+export function getTaskSession<T extends object>(): T | undefined {
+  return taskSession.getStore() as T | undefined;
+}
+
+const PROBE_KEY = createContextKey("agentops.context_probe");
 
 /**
- * AsyncLocalStorage context manager that knows about sessions:
- * - `enter(ctx)` makes a context current for the rest of the calling async task (how
- *   `startSession` makes its session current without a callback);
- * - where the active context carries no span (or the root of a session that has ended), it
- *   answers with the only active session's context, so that calls made outside any session
- *   context still land in the session when there is just one.
+ * Whether a context manager that carries contexts is registered: with OpenTelemetry's no-op
+ * manager, `context.with` runs the function but `context.active()` stays the root context.
  */
-export class SessionContextManager extends AsyncLocalStorageContextManager {
-  constructor(private readonly lookup: SessionLookup) {
-    super();
-  }
-
-  override active(): Context {
-    let current = super.active();
-    const span = trace.getSpan(current);
-    if (span !== undefined) {
-      if (!this.lookup.isEndedRoot(span)) return current;
-      current = trace.deleteSpan(current);
-    } else if (current.getValue(JOINED_TRACE_ID_KEY) !== undefined) {
-      return current;
-    }
-    return this.lookup.soleSessionContext(current) ?? current;
-  }
-
-  /** Makes `ctx` active for the rest of the current async execution. */
-  enter(ctx: Context): void {
-    (this as unknown as { _asyncLocalStorage: { enterWith(ctx: Context): void } })._asyncLocalStorage.enterWith(ctx);
-  }
+export function contextManagerRegistered(): boolean {
+  const probe = ROOT_CONTEXT.setValue(PROBE_KEY, true);
+  return context.with(probe, () => context.active().getValue(PROBE_KEY) === true);
 }
-
-/**
- * Makes `ctx` current for the rest of the calling task, with whichever context manager is
- * registered: ours, or an application's AsyncLocalStorage-based one (through its `attach`, or its
- * storage's `enterWith`). Returns false when the registered manager offers neither.
- */
-export function enterContext(ctx: Context): boolean {
-  try {
-    const manager = (context as unknown as { _getContextManager(): ContextManager })._getContextManager();
-    if (manager instanceof SessionContextManager) {
-      manager.enter(ctx);
-      return true;
-    }
-    const attach = (manager as { attach?: (ctx: Context) => unknown }).attach;
-    if (typeof attach === "function") {
-      attach.call(manager, ctx);
-      return true;
-    }
-    const storage = (manager as { _asyncLocalStorage?: { enterWith?: (ctx: Context) => void } })._asyncLocalStorage;
-    if (storage && typeof storage.enterWith === "function") {
-      storage.enterWith(ctx);
-      return true;
-    }
-  } catch (error) {
-    logger.debug("could not make the session current", error);
-  }
-  return false;
-}
-
-export { ROOT_CONTEXT };

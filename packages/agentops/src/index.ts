@@ -7,6 +7,7 @@
  * session?.record(new agentops.ActionEvent({ actionType: "search", params: { q } }));
  * const cost = await session?.endSession("Success");
  */
+import { AgentOpsSpanProcessor, type AgentOpsSpanProcessorOptions } from "./agentops-span-processor";
 import { Client, type StartSessionOptions } from "./client";
 import { Configuration } from "./config";
 import { ActionEvent, ErrorEvent, Event, LLMEvent, ToolEvent } from "./events";
@@ -43,8 +44,8 @@ export function init(options: AgentOpsOptions = {}): Session | undefined {
       const sessions = existing.getActiveSessions();
       return sessions.length === 1 ? sessions[0] : undefined;
     }
-    const config = new Configuration(options);
-    const client = new Client(config);
+    const client = new Client(options);
+    const config = client.config;
     holder[CLIENT_KEY] = client;
     if (!config.autoStartSession) return undefined;
     const inherited = config.inheritedSessionId ?? (config.traceParent ? config.traceParent.traceId : undefined);
@@ -141,8 +142,8 @@ export async function shutdown(): Promise<void> {
   }
 }
 
-export { Client, Configuration, Session, Event, ActionEvent, LLMEvent, ToolEvent, ErrorEvent, recordAction, recordTool, VERSION };
-export type { StartSessionOptions };
+export { AgentOpsSpanProcessor, Client, Configuration, Session, Event, ActionEvent, LLMEvent, ToolEvent, ErrorEvent, recordAction, recordTool, VERSION };
+export type { AgentOpsSpanProcessorOptions, StartSessionOptions };
 export type { AgentOpsOptions, EndState, ExportStats, HostEnv, LogLevel, SessionAnalytics, TimestampInput } from "./types";
 export type { ActionEventOptions, ErrorEventOptions, EventOptions, EventType, LLMEventOptions, ToolEventOptions } from "./events";
 
@@ -150,6 +151,7 @@ const agentops = {
   init,
   startSession,
   getClient,
+  AgentOpsSpanProcessor,
   getSession,
   getActiveSessions,
   endSession,

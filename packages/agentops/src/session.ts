@@ -383,9 +383,14 @@ export class Session {
     this.host.sessionEnded(this);
   }
 
-  /** @internal the root span, for the context manager's ended-session check */
-  get root(): Span | undefined {
-    return this.rootSpan;
+  /**
+   * `base` with this session in it, as `session.run` would have it: the session's span (or, for a
+   * session joined by id only, its trace id) replaces whatever `base` had.
+   * @internal
+   */
+  contextOn(base: Context): Context {
+    const span = trace.getSpan(this.context);
+    return span !== undefined ? trace.setSpan(base, span) : base.setValue(JOINED_TRACE_ID_KEY, this.traceId);
   }
 
   /** Starts a span of this session; a session joined by id only gets true roots of its trace. */

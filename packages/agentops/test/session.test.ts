@@ -3,7 +3,7 @@ import { InMemorySpanExporter, SimpleSpanProcessor } from "@opentelemetry/sdk-tr
 import { NodeTracerProvider } from "@opentelemetry/sdk-trace-node";
 import * as agentops from "agentops";
 import { ActionEvent, ErrorEvent, LLMEvent, ToolEvent } from "agentops";
-import { byKind, captureDiag, exported, initInMemory } from "./utils/memory";
+import { byKind, captureDiag, exported, initInMemory, KeepingExporter } from "./utils/memory";
 
 afterEach(async () => {
   await agentops.shutdown();
@@ -381,23 +381,63 @@ describe("recordAction and recordTool", () => {
 });
 
 describe("existing OpenTelemetry setups and other processes", () => {
-  it("joins an application's own tracer provider instead of replacing it", async () => {
+  it("uses the AgentOpsSpanProcessor an application added to its own provider, and never adds a second one", async () => {
     const appExporter = new InMemorySpanExporter();
-    const provider = new NodeTracerProvider({ spanProcessors: [new SimpleSpanProcessor(appExporter)] });
+    const exporter = new KeepingExporter();
+    const processor = new agentops.AgentOpsSpanProcessor({ exporter });
+    const provider = new NodeTracerProvider({ spanProcessors: [processor, new SimpleSpanProcessor(appExporter)] });
     provider.register();
     try {
-      const { exporter, session } = initInMemory();
-      expect(agentops.getClient()!.joinedExistingProvider).toBe(true);
+      // The processor's settings apply; init's explicit options would win over them.
+      const session = agentops.init({ instrumentLlmCalls: false, logLevel: "none" });
+      const client = agentops.getClient()!;
+      expect(client.joinedExistingProvider).toBe(true);
+      expect(client.processor).toBe(processor);
       session!.record(new ActionEvent({ actionType: "shared" }));
+      // An app span made inside the session joins it, through the app's own tracer.
+      session!.run(() => trace.getTracer("app").startSpan("handle-request").end());
       await session!.endSession("Success");
       expect(byKind(appExporter.getFinishedSpans(), "action")).toHaveLength(1);
-      expect(byKind(await exported(exporter), "action")).toHaveLength(1);
+      const ours = await exported(exporter);
+      expect(byKind(ours, "action")).toHaveLength(1);
+      expect(ours.filter((span) => span.name === "handle-request")).toHaveLength(1);
+      expect(ours.some((span) => span.name === "agentops.probe")).toBe(false);
+      expect(appExporter.getFinishedSpans().some((span) => span.name === "agentops.probe")).toBe(false);
       // The app's own spans outside sessions are not sent to the agentops exporter.
       await agentops.shutdown();
       trace.getTracer("app").startSpan("unrelated").end();
       expect(exporter.getFinishedSpans().find((span) => span.name === "unrelated")).toBeUndefined();
       expect(appExporter.getFinishedSpans().find((span) => span.name === "unrelated")).toBeDefined();
+      // init again on the same provider: still that one processor.
+      agentops.init({ instrumentLlmCalls: false, logLevel: "none" })!.record(new ActionEvent({ actionType: "again" }));
+      expect(agentops.getClient()!.processor).toBe(processor);
+      await agentops.shutdown();
+      expect(exporter.getFinishedSpans().filter((span) => span.attributes["agentops.action.type"] === "again")).toHaveLength(1);
     } finally {
+      await provider.shutdown();
+      trace.disable();
+      context.disable();
+    }
+  });
+
+  it("leaves an application's provider without AgentOpsSpanProcessor as it is, and says how to join it", async () => {
+    const appExporter = new InMemorySpanExporter();
+    const provider = new NodeTracerProvider({ spanProcessors: [new SimpleSpanProcessor(appExporter)] });
+    provider.register();
+    diagCapture = captureDiag();
+    try {
+      const { exporter, session } = initInMemory({ logLevel: "warn" });
+      expect(agentops.getClient()!.joinedExistingProvider).toBe(false);
+      expect(diagCapture.messages.some((message) => message.includes("new AgentOpsSpanProcessor()"))).toBe(true);
+      session!.record(new ActionEvent({ actionType: "own" }));
+      await session!.endSession("Success");
+      expect(byKind(await exported(exporter), "action")).toHaveLength(1);
+      expect(byKind(appExporter.getFinishedSpans(), "action")).toHaveLength(0);
+      // The global provider is still the application's.
+      trace.getTracer("app").startSpan("app-span").end();
+      expect(appExporter.getFinishedSpans().map((span) => span.name)).toEqual(["app-span"]);
+    } finally {
+      await agentops.shutdown();
       await provider.shutdown();
       trace.disable();
       context.disable();
