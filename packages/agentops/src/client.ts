@@ -3,7 +3,7 @@ import * as https from "node:https";
 import { context, isSpanContextValid, propagation, ROOT_CONTEXT, trace, type Context, type Tracer, type TracerProvider } from "@opentelemetry/api";
 import { AsyncLocalStorageContextManager } from "@opentelemetry/context-async-hooks";
 import { CompositePropagator, suppressTracing, W3CBaggagePropagator, W3CTraceContextPropagator } from "@opentelemetry/core";
-import { defaultResource, detectResources, envDetector, resourceFromAttributes, type Resource } from "@opentelemetry/resources";
+import { defaultResource, detectResources, envDetector, resourceFromAttributes, type DetectedResource, type Resource } from "@opentelemetry/resources";
 import { NodeTracerProvider } from "@opentelemetry/sdk-trace-node";
 import type { Instrumentation } from "@opentelemetry/instrumentation";
 import { OpenAIInstrumentation } from "@agentops/instrumentation-openai";
@@ -144,10 +144,10 @@ export class Client implements SessionHost, ExitHost {
     }
   }
 
-  private resource(host: { attributes?: Record<string, unknown> } | undefined): Resource {
+  private resource(host: DetectedResource | undefined): Resource {
     const serviceName = this.config.serviceName ?? applicationName().then((name) => name ?? "agentops-app");
-    let resource = defaultResource().merge(resourceFromAttributes({ [ATTR_SERVICE_NAME]: serviceName as any }));
-    if (host) resource = resource.merge(resourceFromAttributes(host.attributes as any));
+    let resource = defaultResource().merge(resourceFromAttributes({ [ATTR_SERVICE_NAME]: serviceName }));
+    if (host?.attributes) resource = resource.merge(resourceFromAttributes(host.attributes));
     return resource.merge(detectResources({ detectors: [envDetector] }));
   }
 
