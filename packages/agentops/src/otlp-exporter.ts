@@ -143,14 +143,20 @@ export class OtlpHttpExporter implements SpanExporter {
   /**
    * Sends spans and waits for the answer synchronously, for the `exit` event, where nothing
    * asynchronous runs any more: a short-lived node process does the request. True on a 2xx.
+   *
+   * The request (URL, headers with the API key, body) reaches that process on its stdin only: its
+   * command line and environment are readable by other users of the machine, so no secret goes there.
    */
   exportSync(spans: ReadableSpan[], timeoutMs: number): boolean {
     if (this.shutDown || spans.length === 0) return spans.length === 0;
     try {
       const body = ProtobufTraceSerializer.serializeRequest(spans);
       if (!body) return false;
-      const result = spawnSync(process.execPath, ["-e", SYNC_SENDER, this.url.href, JSON.stringify(this.headers), String(timeoutMs)], {
-        input: body,
+      const head = Buffer.from(JSON.stringify({ url: this.url.href, headers: this.headers, timeoutMs }), "utf8");
+      const length = Buffer.alloc(4);
+      length.writeUInt32BE(head.length, 0);
+      const result = spawnSync(process.execPath, ["-e", SYNC_SENDER], {
+        input: Buffer.concat([length, head, body]),
         timeout: timeoutMs,
         stdio: ["pipe", "ignore", "ignore"],
         env: {},
@@ -169,18 +175,24 @@ export class OtlpHttpExporter implements SpanExporter {
   async forceFlush(): Promise<void> {}
 }
 
-/** The program of the short-lived process behind {@link OtlpHttpExporter.exportSync}: POST stdin, exit 0 on a 2xx. */
+/**
+ * The program of the short-lived process behind {@link OtlpHttpExporter.exportSync}. Its stdin is a
+ * 4-byte big-endian length, that many bytes of JSON `{ url, headers, timeoutMs }`, then the body to
+ * POST. Exits 0 on a 2xx.
+ */
 const SYNC_SENDER = `
-const [url, headers, timeout] = process.argv.slice(1);
 const chunks = [];
 process.stdin.on("data", (c) => chunks.push(c));
 process.stdin.on("end", () => {
-  const body = Buffer.concat(chunks);
+  const input = Buffer.concat(chunks);
+  const length = input.readUInt32BE(0);
+  const { url, headers, timeoutMs } = JSON.parse(input.subarray(4, 4 + length).toString("utf8"));
+  const body = input.subarray(4 + length);
   const target = new URL(url);
   const request = require(target.protocol === "https:" ? "https" : "http").request(target, {
     method: "POST",
-    headers: { ...JSON.parse(headers), "content-length": String(body.length) },
-    timeout: Number(timeout),
+    headers: { ...headers, "content-length": String(body.length) },
+    timeout: timeoutMs,
   }, (response) => { response.resume(); response.on("end", () => process.exit(response.statusCode >= 200 && response.statusCode < 300 ? 0 : 1)); });
   request.on("timeout", () => process.exit(1));
   request.on("error", () => process.exit(1));

@@ -3,6 +3,7 @@
  * to a local OTLP receiver. Runs the built package (`pnpm build` first).
  */
 import { spawn, type ChildProcessWithoutNullStreams } from "node:child_process";
+import * as fs from "node:fs";
 import * as path from "node:path";
 import { OtlpReceiver } from "./utils/otlp-receiver";
 
@@ -106,6 +107,45 @@ describe("a process that ends without ending its session", () => {
     expect(root?.attributes["agentops.session.end_state"]).toBe("Indeterminate");
     expect(root?.attributes["agentops.session.end_state_reason"]).toBe("process.exit(4)");
     expect(receiver.ofKind("action")).toHaveLength(1);
+  });
+
+  it("explicit process.exit(): the exit-time sender gets the API key on stdin, never in argv or environment", async () => {
+    const key = "ak_secret_9f3c1d7e5b";
+    // A slow server keeps the short-lived sender process alive while /proc is sampled.
+    receiver.script({ status: 200, delayMs: 1500 }, { status: 200, delayMs: 1500 });
+    const child = start("process-exit", receiver, { AGENTOPS_API_KEY: key, AGENTOPS_MAX_WAIT_TIME: "5000" });
+    const holders = new Set<number>();
+    const senders = new Set<number>();
+    const sample = () => {
+      for (const entry of fs.readdirSync("/proc")) {
+        if (!/^\d+$/.test(entry)) continue;
+        for (const file of ["cmdline", "environ"]) {
+          let text: string;
+          try {
+            text = fs.readFileSync(`/proc/${entry}/${file}`, "latin1");
+          } catch {
+            continue; // the process ended meanwhile
+          }
+          if (file === "cmdline" && text.includes("process.stdin")) senders.add(Number(entry));
+          if (text.includes(key)) holders.add(Number(entry));
+        }
+      }
+    };
+    const sampler = setInterval(sample, 5);
+    let pid: number;
+    try {
+      ({ pid } = await child.next((m) => m.session));
+      const { code } = await child.exit;
+      expect(code).toBe(4);
+    } finally {
+      clearInterval(sampler);
+    }
+    // The sampler saw the sender; only the app itself (and the shell that started it) held the key.
+    expect(senders.size).toBeGreaterThan(0);
+    for (const sender of senders) expect(holders.has(sender)).toBe(false);
+    expect([...holders].filter((holder) => holder !== pid && holder !== child.process.pid)).toEqual([]);
+    expect(receiver.ofKind("action")).toHaveLength(1);
+    expect(receiver.requests.every((request) => request.apiKey === key)).toBe(true);
   });
 
   it("SIGINT: Indeterminate with the signal as reason, then exit status 130", async () => {

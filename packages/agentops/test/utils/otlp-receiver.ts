@@ -8,6 +8,8 @@ export type ReceivedSpan = DecodeResult["spans"][number];
 export interface Answer {
   status: number;
   headers?: Record<string, string>;
+  /** Answer only after this many ms (a slow server). */
+  delayMs?: number;
 }
 
 /**
@@ -48,10 +50,14 @@ export class OtlpReceiver {
           this.spans.push(...decoded.spans);
         }
         this.requests.push({ at: Date.now(), status: answer.status, spans: count, apiKey });
-        response.writeHead(answer.status, { "content-type": "application/x-protobuf", ...answer.headers }).end();
-        const listeners = this.listeners;
-        this.listeners = [];
-        for (const listener of listeners) listener();
+        const answerNow = () => {
+          response.writeHead(answer.status, { "content-type": "application/x-protobuf", ...answer.headers }).end();
+          const listeners = this.listeners;
+          this.listeners = [];
+          for (const listener of listeners) listener();
+        };
+        if (answer.delayMs) setTimeout(answerNow, answer.delayMs);
+        else answerNow();
       });
     });
     await new Promise<void>((resolve) => this.server!.listen(port, "127.0.0.1", resolve));
