@@ -24,7 +24,8 @@ module.exports = {
   transform: { "^.+\\.(t|j)sx?$": swc },
   moduleNameMapper: {
     "^agentops$": "<rootDir>/packages/agentops/src/index.ts",
-    "^@agentops/(semconv|pricing|mock-provider|instrumentation-openai|instrumentation-anthropic|server)$":
+    "^@agentops/span-model/messages$": "<rootDir>/packages/span-model/src/messages.ts",
+    "^@agentops/(semconv|span-model|pricing|mock-provider|instrumentation-openai|instrumentation-anthropic|server)$":
       "<rootDir>/packages/$1/src/index.ts",
   },
   testTimeout: 60_000,

@@ -1,13 +1,15 @@
 import { fileURLToPath } from "node:url";
 import { defineConfig } from "vite";
 
-// The dashboard bundles the shared attribute names from their sources, so its build never
-// depends on another package having been built first.
+// The dashboard bundles the shared attribute names and the span model's message reader (the
+// part without Node.js dependencies) from their sources, so its build never depends on another
+// package having been built first.
 const semconvSource = fileURLToPath(new URL("../semconv/src/index.ts", import.meta.url));
+const spanModelMessagesSource = fileURLToPath(new URL("../span-model/src/messages.ts", import.meta.url));
 
 export default defineConfig({
   base: "./",
-  resolve: { alias: { "@agentops/semconv": semconvSource } },
+  resolve: { alias: { "@agentops/semconv": semconvSource, "@agentops/span-model/messages": spanModelMessagesSource } },
   esbuild: { jsx: "automatic", jsxImportSource: "preact" },
   build: {
     outDir: "dist",

@@ -1,23 +1,7 @@
 import type { Context } from "@opentelemetry/api";
 import type { ReadableSpan, Span, SpanProcessor } from "@opentelemetry/sdk-trace-base";
 import type { PriceTable } from "@agentops/pricing";
-import {
-  ATTR_AGENTOPS_LLM_COST,
-  ATTR_AGENTOPS_SPAN_KIND,
-  ATTR_GEN_AI_OPERATION_NAME,
-  ATTR_GEN_AI_PROVIDER_NAME,
-  ATTR_GEN_AI_REQUEST_MODEL,
-  ATTR_GEN_AI_RESPONSE_MODEL,
-  ATTR_GEN_AI_SYSTEM,
-  ATTR_GEN_AI_USAGE_CACHE_CREATION_INPUT_TOKENS,
-  ATTR_GEN_AI_USAGE_CACHE_READ_INPUT_TOKENS,
-  ATTR_GEN_AI_USAGE_INPUT_TOKENS,
-  ATTR_GEN_AI_USAGE_OUTPUT_TOKENS,
-  ATTR_GEN_AI_USAGE_REASONING_OUTPUT_TOKENS,
-  ATTR_LEGACY_GEN_AI_USAGE_COMPLETION_TOKENS,
-  ATTR_LEGACY_GEN_AI_USAGE_PROMPT_TOKENS,
-  SpanKindValues,
-} from "@agentops/semconv";
+import { addPicoUsd, interpretSpan, toPicoUsd } from "@agentops/span-model";
 import type { ExportQueue } from "./export-queue";
 import { logOnce } from "./logger";
 
@@ -34,8 +18,13 @@ export class SessionTotals {
   completionTokens = 0;
   cachedTokens = 0;
   reasoningTokens = 0;
+  /** Integer picodollars, summed and rounded as the server sums them. */
+  costPico = 0;
+
   /** USD */
-  cost = 0;
+  get cost(): number {
+    return this.costPico / 1e12;
+  }
 }
 
 /** What the processor knows of a session: its totals and where its spans are exported. */
@@ -43,13 +32,6 @@ export interface SessionEntry {
   totals: SessionTotals;
   /** Undefined when nothing is exported (no API key and no custom exporter). */
   queue: ExportQueue | undefined;
-}
-
-/** `SpanStatusCode.ERROR`, as a plain constant on the hot path. */
-const STATUS_ERROR = 2;
-
-function count(value: unknown): number {
-  return typeof value === "number" && value > 0 && Number.isFinite(value) ? value : 0;
 }
 
 /**
@@ -85,55 +67,34 @@ export class SessionSpanProcessor implements SpanProcessor {
     }
   }
 
+  /**
+   * Counts a span into its session's totals. The span model decides what the span is and what it
+   * used, exactly as the server decides it, so `getAnalytics()` and the server's stats agree on
+   * spans of every vocabulary (ours, the GenAI conventions, OpenLLMetry, OpenInference, …).
+   */
   private aggregate(totals: SessionTotals, span: ReadableSpan): void {
-    const attributes = span.attributes;
-    const kind = attributes[ATTR_AGENTOPS_SPAN_KIND];
-    if (kind === SpanKindValues.ACTION) {
-      totals.actions++;
-      return;
+    const parent = span.parentSpanContext?.spanId ?? null;
+    const meaning = interpretSpan(span.name, parent, span.attributes, span.status.code, this.prices);
+    switch (meaning.kind) {
+      case "llm":
+        totals.llmCalls++;
+        totals.promptTokens += meaning.promptTokens;
+        totals.completionTokens += meaning.completionTokens;
+        totals.cachedTokens += meaning.cachedTokens;
+        totals.reasoningTokens += meaning.reasoningTokens;
+        if (meaning.cost === 0 && meaning.model !== null && meaning.promptTokens + meaning.completionTokens > 0) {
+          logOnce("info", "unpriced:" + meaning.model, `No price known for model ${meaning.model}; its calls count as $0. Pass prices to init to set one.`);
+        }
+        break;
+      case "tool":
+        totals.toolCalls++;
+        break;
+      case "action":
+        totals.actions++;
+        break;
     }
-    if (kind === SpanKindValues.ERROR) {
-      totals.errors++;
-      return;
-    }
-    const operation = attributes[ATTR_GEN_AI_OPERATION_NAME];
-    if (kind === SpanKindValues.TOOL || (kind === undefined && operation === "execute_tool")) {
-      totals.toolCalls++;
-      if (span.status.code === STATUS_ERROR) totals.errors++;
-      return;
-    }
-    if (
-      kind === SpanKindValues.LLM ||
-      (kind === undefined &&
-        (operation === "chat" || operation === "text_completion" || operation === "embeddings" || operation === "generate_content"))
-    ) {
-      totals.llmCalls++;
-      if (span.status.code === STATUS_ERROR) totals.errors++;
-      const input = count(attributes[ATTR_GEN_AI_USAGE_INPUT_TOKENS] ?? attributes[ATTR_LEGACY_GEN_AI_USAGE_PROMPT_TOKENS]);
-      const output = count(attributes[ATTR_GEN_AI_USAGE_OUTPUT_TOKENS] ?? attributes[ATTR_LEGACY_GEN_AI_USAGE_COMPLETION_TOKENS]);
-      const cacheRead = count(attributes[ATTR_GEN_AI_USAGE_CACHE_READ_INPUT_TOKENS]);
-      const reasoning = count(attributes[ATTR_GEN_AI_USAGE_REASONING_OUTPUT_TOKENS]);
-      totals.promptTokens += input;
-      totals.completionTokens += output;
-      totals.cachedTokens += cacheRead;
-      totals.reasoningTokens += reasoning;
-      const explicit = attributes[ATTR_AGENTOPS_LLM_COST];
-      if (typeof explicit === "number" && Number.isFinite(explicit) && explicit >= 0) {
-        totals.cost += explicit;
-      } else if (input > 0 || output > 0) {
-        const model = (attributes[ATTR_GEN_AI_RESPONSE_MODEL] ?? attributes[ATTR_GEN_AI_REQUEST_MODEL]) as string | undefined;
-        const provider = (attributes[ATTR_GEN_AI_PROVIDER_NAME] ?? attributes[ATTR_GEN_AI_SYSTEM]) as string | undefined;
-        const cost = this.prices.cost(provider, model, {
-          inputTokens: input,
-          outputTokens: output,
-          cacheReadTokens: cacheRead,
-          cacheWriteTokens: count(attributes[ATTR_GEN_AI_USAGE_CACHE_CREATION_INPUT_TOKENS]),
-          reasoningTokens: reasoning,
-        });
-        if (cost !== undefined) totals.cost += cost;
-        else if (model) logOnce("info", "unpriced:" + model, `No price known for model ${model}; its calls count as $0. Pass prices to init to set one.`);
-      }
-    }
+    if (meaning.isError) totals.errors++;
+    if (meaning.cost > 0) totals.costPico = addPicoUsd(totals.costPico, toPicoUsd(meaning.cost));
   }
 
   async forceFlush(): Promise<void> {

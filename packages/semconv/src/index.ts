@@ -230,6 +230,9 @@ export const ATTR_OPENINFERENCE_TOKEN_COUNT_TOTAL = "llm.token_count.total";
 export const ATTR_OPENINFERENCE_TOKEN_COUNT_CACHE_READ = "llm.token_count.prompt_details.cache_read";
 export const ATTR_OPENINFERENCE_TOKEN_COUNT_CACHE_WRITE = "llm.token_count.prompt_details.cache_write";
 export const ATTR_OPENINFERENCE_TOKEN_COUNT_REASONING = "llm.token_count.completion_details.reasoning";
+/** OpenInference's indexed messages: `llm.input_messages.<n>.message.role`, `….message.content`. */
+export const ATTR_OPENINFERENCE_INPUT_MESSAGES = "llm.input_messages";
+export const ATTR_OPENINFERENCE_OUTPUT_MESSAGES = "llm.output_messages";
 
 // ---------------------------------------------------------------------------------------------
 // Helpers shared by the SDK and the server

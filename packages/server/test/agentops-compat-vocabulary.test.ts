@@ -1,5 +1,5 @@
 import { normalizeSpan } from "../src/ingest/normalize";
-import { parseEndState } from "../src/ingest/session-metadata";
+import { parseEndState } from "@agentops/span-model";
 import type { DecodedSpan, NormalizedSpan } from "../src/storage/types";
 import { startTestServer, type TestServer } from "./utils/server-harness";
 

@@ -17,7 +17,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { traceIdToUuid } from "@agentops/semconv";
 import { ATTR_AGENTOPS_SPAN_KIND, ATTR_GEN_AI_OPERATION_NAME } from "@agentops/semconv";
-import { classifySpan } from "../src/ingest/classify";
+import { classifySpan } from "@agentops/span-model";
 import { encodingOfContentType } from "../src/otlp/decode";
 import { ExportTraceServiceResponse } from "../src/otlp/otlp-proto";
 import { assertBuilt, runCli, startServe, type ServeProcess } from "./utils/cli-process";

@@ -1,5 +1,5 @@
 import { normalizeSpan } from "../src/ingest/normalize";
-import { parseEndState, parseTags } from "../src/ingest/session-metadata";
+import { parseEndState, parseTags } from "@agentops/span-model";
 import type { DecodedSpan, NormalizedSpan } from "../src/storage/types";
 
 const TRACE = "0af7651916cd43dd8448eb211c80319c";

@@ -1,11 +1,11 @@
 /**
- * The REST shapes the dashboard reads (contract §Server REST API). The server's response types
- * are the single definition; they are imported as types only, so no server code reaches the
- * browser bundle. What is here is the dashboard's own: query parameters and its view of a span.
+ * The REST shapes the dashboard reads (contract §Server REST API). The span model package holds
+ * their single definition, which the server answers with. What is here is the dashboard's own:
+ * query parameters and its view of a span.
  */
-import type { EndState, EventKind, ListSessionsPage, ProjectResponse } from "@agentops/server";
+import type { EndState, EventKind, ListSessionsPage, ProjectResponse } from "@agentops/span-model";
 
-export type { EndState, SessionInfo, SessionStats, UsageQuery, UsageResponse, UsageRow } from "@agentops/server";
+export type { EndState, SessionInfo, SessionStats, UsageQuery, UsageResponse, UsageRow } from "@agentops/span-model";
 
 /** What the sessions list filters on: an end state, or "running" for sessions without one. */
 export type EndStateFilter = EndState | "running";

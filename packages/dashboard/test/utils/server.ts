@@ -11,7 +11,7 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
-const SERVER_PROCESS = path.join(__dirname, "..", "fixtures", "server-process.cjs");
+const SERVER_PROCESS = path.join(__dirname, "..", "fixtures", "server-host", "server-process.cjs");
 const START_TIMEOUT_MS = 30_000;
 
 /**

@@ -1,9 +1,7 @@
 import { traceIdToUuid } from "@agentops/semconv";
+import { interpretSpan, readSessionMetadata } from "@agentops/span-model";
 import { storableText, storableTextOrNull } from "../storage/storable-text";
 import type { DecodedSpan, NormalizedSpan } from "../storage/types";
-import { classifySpan } from "./classify";
-import { readSessionMetadata } from "./session-metadata";
-import { readExplicitCost, readLlmUsage } from "./usage";
 
 const TRACE_ID = /^[0-9a-f]{32}$/;
 const SPAN_ID = /^[0-9a-f]{16}$/;
@@ -59,8 +57,9 @@ export function normalizeSpan(decoded: DecodedSpan): NormalizedSpan | NormalizeE
       ? decoded.statusMessage
       : null;
 
-  const kind = classifySpan(name, parentSpanId, attributes);
-  const usage = kind === "llm" ? readLlmUsage(attributes) : null;
+  // The span model decides kind, error, tokens and cost, exactly as the SDK's analytics do.
+  const meaning = interpretSpan(name, parentSpanId, attributes, statusCode);
+  const kind = meaning.kind;
   const metadata =
     kind === "session" || kind === "marker"
       ? readSessionMetadata(attributes, kind === "session", statusCode, statusMessage)
@@ -83,15 +82,14 @@ export function normalizeSpan(decoded: DecodedSpan): NormalizedSpan | NormalizeE
     attributes,
     resource,
     events: Array.isArray(decoded.events) ? decoded.events : [],
-    model: storableTextOrNull(usage?.model ?? null),
-    provider: storableTextOrNull(usage?.provider ?? null),
-    promptTokens: usage?.promptTokens ?? 0,
-    completionTokens: usage?.completionTokens ?? 0,
-    cachedTokens: usage?.cachedTokens ?? 0,
-    reasoningTokens: usage?.reasoningTokens ?? 0,
-    // A tool's cost is the client's (AgentOps' `@tool(cost=…)`); the price table knows only models.
-    cost: usage?.cost ?? (kind === "tool" ? (readExplicitCost(attributes) ?? 0) : 0),
-    isError: kind === "error" || (statusCode === 2 && (kind === "llm" || kind === "tool")),
+    model: storableTextOrNull(meaning.model),
+    provider: storableTextOrNull(meaning.provider),
+    promptTokens: meaning.promptTokens,
+    completionTokens: meaning.completionTokens,
+    cachedTokens: meaning.cachedTokens,
+    reasoningTokens: meaning.reasoningTokens,
+    cost: meaning.cost,
+    isError: meaning.isError,
     tags: metadata?.tags ? [...new Set(metadata.tags.map(storableText))] : null,
     endState: metadata?.endState ?? null,
     endStateReason: storableTextOrNull(metadata?.endStateReason ?? null),

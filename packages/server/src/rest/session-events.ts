@@ -12,13 +12,10 @@ import {
   ATTR_EXCEPTION_MESSAGE,
   ATTR_EXCEPTION_STACKTRACE,
   ATTR_EXCEPTION_TYPE,
-  ATTR_GEN_AI_INPUT_MESSAGES,
-  ATTR_GEN_AI_OUTPUT_MESSAGES,
   ATTR_GEN_AI_TOOL_NAME,
-  ATTR_LEGACY_GEN_AI_COMPLETION,
-  ATTR_LEGACY_GEN_AI_PROMPT,
   GenAiOperationValues,
 } from "@agentops/semconv";
+import { parseJsonText, readRawMessages } from "@agentops/span-model";
 import type { StoredSpan } from "../storage/types";
 import type {
   ExportedActionEvent,
@@ -70,8 +67,8 @@ function llmEvent(span: StoredSpan): ExportedLlmEvent {
     ...base(span),
     model: span.model,
     provider: span.provider,
-    prompt: messages(attributes, ATTR_GEN_AI_INPUT_MESSAGES, ATTR_LEGACY_GEN_AI_PROMPT),
-    completion: messages(attributes, ATTR_GEN_AI_OUTPUT_MESSAGES, ATTR_LEGACY_GEN_AI_COMPLETION),
+    prompt: readRawMessages(attributes, "input"),
+    completion: readRawMessages(attributes, "output"),
     prompt_tokens: span.promptTokens,
     completion_tokens: span.completionTokens,
     cached_tokens: span.cachedTokens,
@@ -183,33 +180,5 @@ function stringOrNull(value: unknown): string | null {
 
 /** Attributes carry structured values as JSON text: give them back parsed when they parse. */
 function jsonValue(value: unknown): unknown {
-  if (value === undefined || value === null) return null;
-  if (typeof value !== "string") return value;
-  const first = value.trimStart()[0];
-  if (first !== "{" && first !== "[" && first !== '"') return value;
-  try {
-    return JSON.parse(value);
-  } catch {
-    return value;
-  }
-}
-
-/**
- * Messages of an LLM call: the current JSON attribute, else the legacy one (a JSON string or
- * the indexed `gen_ai.prompt.<n>.<field>` form), else null (content capture off).
- */
-function messages(attributes: Record<string, unknown>, current: string, legacy: string): unknown {
-  const value = attributes[current] ?? attributes[legacy];
-  if (value !== undefined && value !== null) return jsonValue(value);
-  const prefix = `${legacy}.`;
-  const indexed: Array<Record<string, unknown>> = [];
-  for (const key in attributes) {
-    if (!key.startsWith(prefix)) continue;
-    const rest = key.slice(prefix.length);
-    const dot = rest.indexOf(".");
-    const index = Number(dot === -1 ? rest : rest.slice(0, dot));
-    if (!Number.isInteger(index) || index < 0 || index > 10_000 || dot === -1) continue;
-    (indexed[index] ??= {})[rest.slice(dot + 1)] = attributes[key];
-  }
-  return indexed.length === 0 ? null : indexed.filter((message) => message !== undefined);
+  return value === undefined || value === null ? null : parseJsonText(value);
 }

@@ -1,3 +1,4 @@
+import { MAX_SESSION_COST_PICO, toPicoUsd } from "@agentops/span-model";
 import type { EndState, NormalizedSpan } from "./types";
 
 /**
@@ -44,21 +45,7 @@ export interface SessionDelta {
   hostKey: string | null;
 }
 
-/** The most one span may cost (USD): larger client-sent costs are clamped. */
-const MAX_SPAN_COST_USD = 1_000_000;
-
-/**
- * The largest session cost kept, in picodollars ($9M): sums saturate here instead of
- * overflowing the stores' 64-bit columns (ten spans at the per-span maximum would). 9e18 is
- * below 2^63 and exact as a double and in its decimal form, so JavaScript, the drivers and SQL
- * all saturate at the very same value.
- */
-export const MAX_SESSION_COST_PICO = 9e18;
-
-/** Cost in USD → integer picodollars, the unit stored per span and summed per session. */
-export function toPicoUsd(usd: number): number {
-  return Number.isFinite(usd) && usd > 0 ? Math.round(Math.min(usd, MAX_SPAN_COST_USD) * 1e12) : 0;
-}
+export { MAX_SESSION_COST_PICO, toPicoUsd };
 
 function pad(nanos: string): string {
   return nanos.padStart(20, "0");

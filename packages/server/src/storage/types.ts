@@ -1,20 +1,12 @@
+import type { EndState, EventKind, ListSessionsPage, SessionInfo, SessionStats, UsageQuery, UsageRow } from "@agentops/span-model";
+
+export type { EndState, EventKind, ListSessionsPage, SessionInfo, SessionStats, UsageQuery, UsageRow };
+
 /**
  * The storage interface. Routes talk only to this; each store (SQLite, PostgreSQL) implements it
  * in full. It stays at the level of "ingest a batch", "stats of a session", "export a session",
  * "list sessions", so that a columnar store could answer the same questions by aggregating on read.
  */
-
-/** What a span means in the session model, decided once at ingest by `classifySpan`. */
-export type EventKind =
-  | "session" // the session's root span
-  | "marker" // session.start / session.update: metadata, not an event
-  | "llm"
-  | "tool"
-  | "action"
-  | "error"
-  | "other"; // any other span of the trace (kept for the waterfall, not counted)
-
-export type EndState = "Success" | "Failure" | "Indeterminate";
 
 /**
  * One span after decoding (protobuf or JSON) and normalisation. Everything a store needs is
@@ -88,50 +80,6 @@ export type DecodedSpan = Pick<
   scope: string | null;
 };
 
-/**
- * The contract's `/v2/sessions/:id/stats` body. `end_state` is the root span's (a later root wins
- * over markers); with none, "Indeterminate" / "timed out" once no span has been received for the
- * session timeout, else null (running). `end_timestamp` is the last span's end once there is an
- * end state, null while running; `duration_ms` runs from the first span's start to the last
- * span's end seen so far. `events` = llm_calls + tool_calls + actions + errors, where `errors`
- * counts every span with `isError` (a failed LLM call is one LLM call and one error).
- * `total_tokens` = prompt + completion; `cached_tokens` and `reasoning_tokens` are parts of those.
- */
-export interface SessionStats {
-  session_id: string;
-  project_id: string;
-  start_timestamp: string | null;
-  end_timestamp: string | null;
-  duration_ms: number;
-  end_state: EndState | null;
-  end_state_reason: string | null;
-  tags: string[];
-  events: number;
-  llm_calls: number;
-  tool_calls: number;
-  actions: number;
-  errors: number;
-  prompt_tokens: number;
-  completion_tokens: number;
-  cached_tokens: number;
-  reasoning_tokens: number;
-  total_tokens: number;
-  cost: string;
-}
-
-/** Session metadata, as in the export's `session` object. */
-export interface SessionInfo {
-  id: string;
-  project_id: string;
-  start_timestamp: string | null;
-  end_timestamp: string | null;
-  end_state: EndState | null;
-  end_state_reason: string | null;
-  tags: string[];
-  host_env: Record<string, unknown> | null;
-  video: string | null;
-}
-
 /** One stored span, as the export and the dashboard read it. */
 export interface StoredSpan extends NormalizedSpan {
   projectId: string;
@@ -148,37 +96,6 @@ export interface ListSessionsQuery {
   /** ISO timestamps bounding the session start: `from` inclusive, `to` exclusive. */
   from?: string;
   to?: string;
-}
-
-export interface ListSessionsPage {
-  sessions: SessionStats[];
-  next_cursor: string | null;
-}
-
-/** Bounds of a usage query; every field optional. */
-export interface UsageQuery {
-  /** ISO timestamps bounding the LLM calls' start: `from` inclusive, `to` exclusive. */
-  from?: string;
-  to?: string;
-  /** Only LLM calls of sessions that carry this tag. */
-  tag?: string;
-}
-
-/**
- * One (UTC day, model) group of a project's LLM calls, as `GET /v2/usage` answers it. Tokens and
- * cost are the sums over the group's calls (`cost` in USD, six decimals, as in the stats body).
- */
-export interface UsageRow {
-  /** The UTC day of the calls' start, `YYYY-MM-DD`. */
-  day: string;
-  /** The call's model; null for calls that named none. */
-  model: string | null;
-  llm_calls: number;
-  prompt_tokens: number;
-  completion_tokens: number;
-  cached_tokens: number;
-  reasoning_tokens: number;
-  cost: string;
 }
 
 export interface IngestResult {

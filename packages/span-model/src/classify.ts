@@ -12,7 +12,7 @@ import {
   GenAiOperationValues,
   SpanKindValues,
 } from "@agentops/semconv";
-import type { EventKind } from "../storage/types";
+import type { EventKind } from "./kinds";
 import { readString } from "./attribute-values";
 import { hasTokenUsage } from "./usage";
 

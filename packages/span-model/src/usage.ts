@@ -25,7 +25,7 @@ import {
   ATTR_OPENINFERENCE_TOKEN_COUNT_REASONING,
   GenAiProviderValues,
 } from "@agentops/semconv";
-import { calculateCost } from "@agentops/pricing";
+import { getDefaultPriceTable, type PriceTable } from "@agentops/pricing";
 import { firstCount, firstString, readNumber } from "./attribute-values";
 
 /** What an LLM span used and cost, in the GenAI convention (input includes cache reads and writes). */
@@ -90,9 +90,13 @@ const EXPLICIT_COST = [ATTR_AGENTOPS_LLM_COST, ATTR_LEGACY_GEN_AI_USAGE_TOTAL_CO
  *
  * The cost is the client's when it sent one (`agentops.llm.cost`, else the legacy
  * `gen_ai.usage.total_cost`), else the shared price table's for the response model (falling back
- * to the request model), else 0 for a model the table does not know.
+ * to the request model), else 0 for a model the table does not know. `prices` is the table to
+ * price with (the SDK passes one with the user's overrides); by default the shared one.
  */
-export function readLlmUsage(attributes: Record<string, unknown>): LlmUsage {
+export function readLlmUsage(
+  attributes: Record<string, unknown>,
+  prices: PriceTable = getDefaultPriceTable(),
+): LlmUsage {
   const provider = firstString(attributes, PROVIDER)?.toLowerCase() ?? null;
   const model = firstString(attributes, MODEL);
 
@@ -121,9 +125,9 @@ export function readLlmUsage(attributes: Record<string, unknown>): LlmUsage {
     const responseModel = model ?? undefined;
     const requestModel = firstString(attributes, [ATTR_GEN_AI_REQUEST_MODEL]) ?? undefined;
     cost =
-      calculateCost(provider ?? undefined, responseModel, usage) ??
+      prices.cost(provider ?? undefined, responseModel, usage) ??
       (requestModel !== responseModel
-        ? calculateCost(provider ?? undefined, requestModel, usage)
+        ? prices.cost(provider ?? undefined, requestModel, usage)
         : undefined) ??
       0;
   }

@@ -9,7 +9,7 @@ import {
   ATTR_AGENTOPS_TAGS,
   EndStateValues,
 } from "@agentops/semconv";
-import type { EndState } from "../storage/types";
+import type { EndState } from "./kinds";
 import { readString } from "./attribute-values";
 
 /** Tags past these limits are dropped: tags label sessions, they do not carry data. */

@@ -1,0 +1,72 @@
+import type { PriceTable } from "@agentops/pricing";
+import { classifySpan } from "./classify";
+import type { EventKind } from "./kinds";
+import { readExplicitCost, readLlmUsage } from "./usage";
+
+/** `SpanStatusCode.ERROR` of OpenTelemetry (and OTLP's `STATUS_CODE_ERROR`). */
+const STATUS_ERROR = 2;
+
+/** What one span counts for in its session. */
+export interface SpanMeaning {
+  kind: EventKind;
+  /** Counted as an error: an error event, or a failed LLM or tool call. */
+  isError: boolean;
+  /** LLM spans: the response model, else the request model; null otherwise. */
+  model: string | null;
+  provider: string | null;
+  /** Input tokens, cache reads and writes included (the GenAI convention's sense). */
+  promptTokens: number;
+  /** Output tokens, reasoning included. */
+  completionTokens: number;
+  cachedTokens: number;
+  reasoningTokens: number;
+  /** USD: an LLM call's price (or the cost it carries), a tool's explicit cost, else 0. */
+  cost: number;
+}
+
+/**
+ * The one reading of a span that both the SDK (its session analytics) and the server (its stats)
+ * use, so that they agree on every span: its kind ({@link classifySpan}), whether it is an
+ * error, and an LLM call's model, tokens and cost ({@link readLlmUsage}, priced with `prices`).
+ * Never throws on odd attribute values.
+ *
+ * @example
+ * const meaning = interpretSpan(span.name, parentSpanId, span.attributes, span.status.code, prices);
+ * if (meaning.kind === "llm") totals.promptTokens += meaning.promptTokens;
+ */
+export function interpretSpan(
+  name: string,
+  parentSpanId: string | null,
+  attributes: Record<string, unknown>,
+  statusCode: number,
+  prices?: PriceTable,
+): SpanMeaning {
+  const kind = classifySpan(name, parentSpanId, attributes);
+  const failed = statusCode === STATUS_ERROR;
+  if (kind === "llm") {
+    const usage = readLlmUsage(attributes, prices);
+    return {
+      kind,
+      isError: failed,
+      model: usage.model,
+      provider: usage.provider,
+      promptTokens: usage.promptTokens,
+      completionTokens: usage.completionTokens,
+      cachedTokens: usage.cachedTokens,
+      reasoningTokens: usage.reasoningTokens,
+      cost: usage.cost,
+    };
+  }
+  return {
+    kind,
+    isError: kind === "error" || (failed && kind === "tool"),
+    model: null,
+    provider: null,
+    promptTokens: 0,
+    completionTokens: 0,
+    cachedTokens: 0,
+    reasoningTokens: 0,
+    // A tool's cost is the client's (AgentOps' `@tool(cost=…)`); the price table knows only models.
+    cost: kind === "tool" ? (readExplicitCost(attributes) ?? 0) : 0,
+  };
+}

@@ -1,0 +1,218 @@
+/**
+ * The REST API's request and response shapes (`/v2/sessions…`, `/v2/usage`, `/v2/project`,
+ * `/v3/auth/token`), shared by the server, which answers with them, and the dashboard and scripts,
+ * which read them. JSON, snake_case.
+ */
+import type { EndState } from "./kinds";
+
+/**
+ * The contract's `/v2/sessions/:id/stats` body. `end_state` is the root span's (a later root wins
+ * over markers); with none, "Indeterminate" / "timed out" once no span has been received for the
+ * session timeout, else null (running). `end_timestamp` is the last span's end once there is an
+ * end state, null while running; `duration_ms` runs from the first span's start to the last
+ * span's end seen so far. `events` = llm_calls + tool_calls + actions + errors, where `errors`
+ * counts every span with `isError` (a failed LLM call is one LLM call and one error).
+ * `total_tokens` = prompt + completion; `cached_tokens` and `reasoning_tokens` are parts of those.
+ */
+export interface SessionStats {
+  session_id: string;
+  project_id: string;
+  start_timestamp: string | null;
+  end_timestamp: string | null;
+  duration_ms: number;
+  end_state: EndState | null;
+  end_state_reason: string | null;
+  tags: string[];
+  events: number;
+  llm_calls: number;
+  tool_calls: number;
+  actions: number;
+  errors: number;
+  prompt_tokens: number;
+  completion_tokens: number;
+  cached_tokens: number;
+  reasoning_tokens: number;
+  total_tokens: number;
+  cost: string;
+}
+
+/** Session metadata, as in the export's `session` object. */
+export interface SessionInfo {
+  id: string;
+  project_id: string;
+  start_timestamp: string | null;
+  end_timestamp: string | null;
+  end_state: EndState | null;
+  end_state_reason: string | null;
+  tags: string[];
+  host_env: Record<string, unknown> | null;
+  video: string | null;
+}
+
+export interface ListSessionsPage {
+  sessions: SessionStats[];
+  next_cursor: string | null;
+}
+
+/** Bounds of a usage query; every field optional. */
+export interface UsageQuery {
+  /** ISO timestamps bounding the LLM calls' start: `from` inclusive, `to` exclusive. */
+  from?: string;
+  to?: string;
+  /** Only LLM calls of sessions that carry this tag. */
+  tag?: string;
+}
+
+/**
+ * One (UTC day, model) group of a project's LLM calls, as `GET /v2/usage` answers it. Tokens and
+ * cost are the sums over the group's calls (`cost` in USD, six decimals, as in the stats body).
+ */
+export interface UsageRow {
+  /** The UTC day of the calls' start, `YYYY-MM-DD`. */
+  day: string;
+  /** The call's model; null for calls that named none. */
+  model: string | null;
+  llm_calls: number;
+  prompt_tokens: number;
+  completion_tokens: number;
+  cached_tokens: number;
+  reasoning_tokens: number;
+  cost: string;
+}
+
+/**
+ * `GET /v2/usage`: the project's LLM calls summed per UTC day and model, ordered by day then
+ * model.
+ */
+export interface UsageResponse {
+  usage: UsageRow[];
+}
+
+/** Error body of the REST API (OTLP errors use `google.rpc.Status` instead). */
+export interface ErrorResponse {
+  /** Stable snake_case code: `unauthorized`, `not_found`, `bad_request`, … */
+  error: string;
+  message: string;
+}
+
+/** `POST /v3/auth/token` (and `GET` with an API key): a token for `Authorization: Bearer`. */
+export interface TokenResponse {
+  /** An HS256 JWT carrying the project id. */
+  token: string;
+  project_id: string;
+  /** Always `pro`: a self-hosted server has no plans. */
+  project_prem_status: string;
+  /** ISO 8601. */
+  expires_at: string;
+}
+
+/** `GET /v3/auth/token` with `Authorization: Bearer <token>`: what the token says. */
+export interface TokenVerifyResponse {
+  message: string;
+  project_id: string;
+  expires_at: string;
+  /** The token's claims. */
+  payload: Record<string, unknown>;
+}
+
+/** `GET /v2/project`. */
+export interface ProjectResponse {
+  project_id: string;
+  name: string | null;
+}
+
+/** Fields every exported event carries. */
+export interface ExportedEventBase {
+  /** The event's id (`agentops.event.id`, else the span id). */
+  id: string;
+  span_id: string;
+  parent_span_id: string | null;
+  init_timestamp: string;
+  end_timestamp: string;
+}
+
+/** An LLM call in `GET /v2/sessions/:id/export`. */
+export interface ExportedLlmEvent extends ExportedEventBase {
+  model: string | null;
+  provider: string | null;
+  /** Input messages (parsed `gen_ai.input.messages`, or legacy prompt attributes); null when not captured. */
+  prompt: unknown;
+  /** Output messages (parsed `gen_ai.output.messages`, or legacy completion attributes). */
+  completion: unknown;
+  prompt_tokens: number;
+  completion_tokens: number;
+  cached_tokens: number;
+  reasoning_tokens: number;
+  /** USD. */
+  cost: number;
+}
+
+export interface ExportedActionEvent extends ExportedEventBase {
+  action_type: string | null;
+  params: unknown;
+  returns: unknown;
+  logs: unknown;
+  screenshot: string | null;
+}
+
+export interface ExportedToolEvent extends ExportedEventBase {
+  /** `gen_ai.tool.name`, else the span name. */
+  name: string;
+  params: unknown;
+  returns: unknown;
+  logs: unknown;
+}
+
+export interface ExportedErrorEvent extends ExportedEventBase {
+  error_type: string | null;
+  code: string | null;
+  details: unknown;
+  exception: { type: string | null; message: string | null; stacktrace: string | null } | null;
+  /** The event that failed: `agentops.error.trigger_event_id`, or the failed LLM/tool call itself. */
+  trigger_event_id: string | null;
+}
+
+/** `GET /v2/sessions/:id/export`. */
+export interface SessionExport {
+  session: SessionInfo;
+  stats: SessionStats;
+  actions: ExportedActionEvent[];
+  llms: ExportedLlmEvent[];
+  tools: ExportedToolEvent[];
+  errors: ExportedErrorEvent[];
+}
+
+/** One span in `GET /v2/sessions/:id/spans`. */
+export interface SpanResponse {
+  trace_id: string;
+  span_id: string;
+  parent_span_id: string | null;
+  name: string;
+  /** The span's role in the session model (`session`, `marker`, `llm`, `tool`, `action`, `error`, `other`). */
+  kind: string;
+  start_time_unix_nano: string;
+  end_time_unix_nano: string;
+  start_timestamp: string;
+  end_timestamp: string;
+  duration_ms: number;
+  status_code: number;
+  status_message: string | null;
+  attributes: Record<string, unknown>;
+  resource: Record<string, unknown>;
+  events: Array<{ name: string; time_unix_nano: string; timestamp: string; attributes: Record<string, unknown> }>;
+  model: string | null;
+  provider: string | null;
+  prompt_tokens: number;
+  completion_tokens: number;
+  cached_tokens: number;
+  reasoning_tokens: number;
+  cost: number;
+  is_error: boolean;
+  end_state: EndState | null;
+}
+
+/** `GET /v2/sessions/:id/spans`. */
+export interface SessionSpansResponse {
+  session_id: string;
+  spans: SpanResponse[];
+}
