@@ -34,8 +34,18 @@ describe("formatting", () => {
 
   it("measures a running session up to now", () => {
     const start = "2026-01-01T00:00:00.000Z";
-    expect(sessionDurationMs({ end_state: null, start_timestamp: start, duration_ms: 10 }, Date.parse(start) + 5000)).toBe(5000);
-    expect(sessionDurationMs({ end_state: "Success", start_timestamp: start, duration_ms: 10 }, Date.parse(start) + 5000)).toBe(10);
+    expect(
+      sessionDurationMs(
+        { end_state: null, start_timestamp: start, duration_ms: 10 },
+        Date.parse(start) + 5000,
+      ),
+    ).toBe(5000);
+    expect(
+      sessionDurationMs(
+        { end_state: "Success", start_timestamp: start, duration_ms: 10 },
+        Date.parse(start) + 5000,
+      ),
+    ).toBe(10);
   });
 });
 
@@ -48,7 +58,10 @@ describe("filters", () => {
       end_state: "running",
       from: "2026-01-01T00:00:00.000Z",
     });
-    expect(readFilters(new URLSearchParams("state=Bad&range=9y"))).toMatchObject({ state: "", range: "all" });
+    expect(readFilters(new URLSearchParams("state=Bad&range=9y"))).toMatchObject({
+      state: "",
+      range: "all",
+    });
   });
 });
 
@@ -75,34 +88,101 @@ describe("readSpansBody", () => {
           cost: 0.01,
           is_error: true,
         },
-        { span_id: "a", kind: "weird", start_timestamp: "2026-01-01T00:00:00.000Z", end_timestamp: "2026-01-01T00:00:00.000Z" },
+        {
+          span_id: "a",
+          kind: "weird",
+          start_timestamp: "2026-01-01T00:00:00.000Z",
+          end_timestamp: "2026-01-01T00:00:00.000Z",
+        },
         { no_id: true },
       ],
     });
     expect(spans.map((s) => s.spanId)).toEqual(["a", "b"]);
     expect(spans[0]!.kind).toBe("other");
-    expect(spans[1]).toMatchObject({ parentSpanId: "a", statusCode: 2, isError: true, model: "gpt-4o", cost: 0.01, promptTokens: 10 });
+    expect(spans[1]).toMatchObject({
+      parentSpanId: "a",
+      statusCode: 2,
+      isError: true,
+      model: "gpt-4o",
+      cost: 0.01,
+      promptTokens: 10,
+    });
     expect(spans[1]!.startMs).toBeCloseTo(1767225600123.4568, 3);
     expect(spans[1]!.endMs - spans[1]!.startMs).toBeCloseTo(1000, 6);
   });
 });
 
 describe("aggregateByDay", () => {
-  it("buckets sessions per local day by end state, with cost and tokens", () => {
-    const day = new Date(2026, 0, 10, 12).getTime();
-    const stats = (offsetDays: number, endState: SessionStats["end_state"], cost: string, tokens: number): SessionStats =>
-      ({ start_timestamp: new Date(day - offsetDays * 86_400_000).toISOString(), end_state: endState, cost, total_tokens: tokens, llm_calls: 1, errors: 0 }) as SessionStats;
-    const overview = aggregateByDay([stats(0, "Success", "0.5", 10), stats(0, null, "0.25", 5), stats(2, "Failure", "1", 1)], day - 2 * 86_400_000, day);
+  it("buckets sessions per UTC day by end state, with cost and tokens", () => {
+    const day = Date.UTC(2026, 0, 10, 12);
+    const stats = (
+      offsetDays: number,
+      endState: SessionStats["end_state"],
+      cost: string,
+      tokens: number,
+    ): SessionStats =>
+      ({
+        start_timestamp: new Date(day - offsetDays * 86_400_000).toISOString(),
+        end_state: endState,
+        cost,
+        total_tokens: tokens,
+        llm_calls: 1,
+        errors: 0,
+      }) as SessionStats;
+    const overview = aggregateByDay(
+      [stats(0, "Success", "0.5", 10), stats(0, null, "0.25", 5), stats(2, "Failure", "1", 1)],
+      day - 2 * 86_400_000,
+      day,
+    );
     expect(overview.days.map((d) => d.day)).toEqual(["2026-01-08", "2026-01-09", "2026-01-10"]);
-    expect(overview.days[2]!.sessions).toEqual({ Success: 1, Failure: 0, Indeterminate: 0, running: 1 });
+    expect(overview.days[2]!.sessions).toEqual({
+      Success: 1,
+      Failure: 0,
+      Indeterminate: 0,
+      running: 1,
+    });
     expect(overview.days[2]!.cost).toBeCloseTo(0.75);
     expect(overview.days[0]!.sessions.Failure).toBe(1);
     expect(overview.totals).toMatchObject({ sessions: 3, failures: 1, tokens: 16 });
   });
+
+  it("puts a session in the UTC day of its start (run with TZ=America/Los_Angeles to see local days differ)", () => {
+    const late = {
+      start_timestamp: "2026-03-01T23:30:00.000Z",
+      end_state: "Success",
+      cost: "1",
+      total_tokens: 1,
+      llm_calls: 1,
+      errors: 0,
+    } as SessionStats;
+    const early = {
+      start_timestamp: "2026-03-02T00:30:00.000Z",
+      end_state: "Success",
+      cost: "2",
+      total_tokens: 1,
+      llm_calls: 1,
+      errors: 0,
+    } as SessionStats;
+    const overview = aggregateByDay(
+      [late, early],
+      Date.UTC(2026, 2, 1, 5),
+      Date.UTC(2026, 2, 2, 5),
+    );
+    expect(overview.days.map((d) => [d.day, d.cost])).toEqual([
+      ["2026-03-01", 1],
+      ["2026-03-02", 2],
+    ]);
+  });
 });
 
 describe("usageByModel", () => {
-  const row = (day: string, model: string | null, prompt: number, completion: number, cost: string): UsageRow => ({
+  const row = (
+    day: string,
+    model: string | null,
+    prompt: number,
+    completion: number,
+    cost: string,
+  ): UsageRow => ({
     day,
     model,
     llm_calls: 1,

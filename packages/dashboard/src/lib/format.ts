@@ -120,8 +120,5 @@ export function formatBytes(value: unknown): string {
 
 /** The local calendar day of a timestamp as "YYYY-MM-DD". */
 export function dayKey(time: number): string {
-  const date = new Date(time);
-  const month = String(date.getMonth() + 1).padStart(2, "0");
-  const day = String(date.getDate()).padStart(2, "0");
-  return `${date.getFullYear()}-${month}-${day}`;
+  return new Date(time).toISOString().slice(0, 10);
 }

@@ -1,6 +1,9 @@
 import type { SessionStats, UsageRow } from "../api/types";
 import { dayKey } from "./format";
 
+/** UTC days have no daylight saving: each is exactly this long. */
+const DAY_MS = 86_400_000;
+
 export type StateKey = "Success" | "Failure" | "Indeterminate" | "running";
 export const STATE_KEYS: readonly StateKey[] = ["Success", "Failure", "Indeterminate", "running"];
 
@@ -26,19 +29,15 @@ export interface Overview {
 }
 
 /**
- * Per-day buckets (local days, every day of the range present, oldest first) of sessions by end
- * state, cost and tokens, from the list API's rows.
+ * Per-day buckets (UTC days, as the server's `/v2/usage` groups them; every day of the range
+ * present, oldest first) of sessions by end state, cost and tokens, from the list API's rows.
  */
 export function aggregateByDay(sessions: readonly SessionStats[], fromMs: number, toMs: number): Overview {
   const days = new Map<string, DayBucket>();
-  const start = new Date(fromMs);
-  start.setHours(0, 0, 0, 0);
-  for (let time = start.getTime(), guard = 0; time <= toMs && guard < 400; guard++) {
+  const start = fromMs - (((fromMs % DAY_MS) + DAY_MS) % DAY_MS);
+  for (let time = start, guard = 0; time <= toMs && guard < 400; guard++, time += DAY_MS) {
     const key = dayKey(time);
     days.set(key, { day: key, sessions: { Success: 0, Failure: 0, Indeterminate: 0, running: 0 }, cost: 0, tokens: 0 });
-    const next = new Date(time);
-    next.setDate(next.getDate() + 1);
-    time = next.getTime();
   }
   const totals: Totals = { sessions: 0, cost: 0, tokens: 0, llmCalls: 0, errors: 0, failures: 0 };
   for (const session of sessions) {

@@ -39,9 +39,10 @@ export function OverviewPage({ query }: { query: URLSearchParams }) {
   const [window_] = useState(() => Date.now());
   const toMs = window_;
   const fromMs = useMemo(() => {
+    // UTC days, like the server's usage figures.
     const start = new Date(toMs);
-    start.setHours(0, 0, 0, 0);
-    start.setDate(start.getDate() - (range.days - 1));
+    start.setUTCHours(0, 0, 0, 0);
+    start.setUTCDate(start.getUTCDate() - (range.days - 1));
     return start.getTime();
   }, [toMs, range.days]);
 
@@ -117,7 +118,7 @@ export function OverviewPage({ query }: { query: URLSearchParams }) {
           <div class="overview-grid">
             <section class="card wide">
               <div class="card-header">
-                <h2>Sessions per day</h2>
+                <h2>Sessions per day (UTC)</h2>
               </div>
               <div class="card-body">
                 <StackedBars
@@ -130,7 +131,7 @@ export function OverviewPage({ query }: { query: URLSearchParams }) {
             </section>
             <section class="card">
               <div class="card-header">
-                <h2>Cost per day</h2>
+                <h2>Cost per day (UTC)</h2>
               </div>
               <div class="card-body">
                 <StackedBars
