@@ -5,7 +5,8 @@
 //
 //   node scripts/bench.mjs [sdk] [llm] [server] [--quick]
 //
-//   sdk     packages/agentops                  `bench`: ns per session.record(event) vs a raw span
+//   sdk     packages/agentops                  `bench`: ns per session.record(event) vs a raw span, and
+//                                              end to end vs the stock BatchSpanProcessor + OTLP exporter
 //   llm     packages/instrumentation-openai    `bench`: overhead per chat.completions.create call
 //   server  packages/server                    `bench`: storage (no HTTP), then HTTP ingest and /stats
 //
@@ -23,7 +24,13 @@ const BENCHES = [
   {
     id: "sdk",
     package: "agentops",
-    quickEnv: { BENCH_REPETITIONS: "3", BENCH_ROUNDS: "10", BENCH_PER_ROUND: "1000" },
+    quickEnv: {
+      BENCH_REPETITIONS: "3",
+      BENCH_ROUNDS: "10",
+      BENCH_PER_ROUND: "1000",
+      BENCH_E2E_ROUNDS: "4",
+      BENCH_E2E_PER_ROUND: "1000",
+    },
   },
   {
     id: "llm",
@@ -124,6 +131,16 @@ function sdkFigures(output) {
   }
   if (typeof result.wallRatio === "number")
     row("sdk", "ratio record / raw, wall clock instead of CPU time", result.wallRatio.toFixed(2));
+  if (typeof result.e2eRatio === "number") {
+    row("sdk", "end to end: session.record, made and exported over OTLP", `${integer(result.e2eRecordNs)} ns/event CPU`);
+    row("sdk", "end to end: the same span, stock BatchSpanProcessor + OTLP proto exporter", `${integer(result.e2eStockNs)} ns/event CPU`);
+    row(
+      "sdk",
+      "ratio end to end (median of paired runs; their range is the noise)",
+      `${result.e2eRatio.toFixed(2)} (${result.e2eRatioMin.toFixed(2)}–${result.e2eRatioMax.toFixed(2)})`,
+      "≤ 1.15",
+    );
+  }
 }
 
 /**

@@ -1,7 +1,7 @@
 import type { Context } from "@opentelemetry/api";
 import type { ReadableSpan, Span, SpanProcessor } from "@opentelemetry/sdk-trace-base";
 import type { PriceTable } from "@agentops/pricing";
-import { addPicoUsd, interpretSpan, toPicoUsd } from "@agentops/span-model";
+import { addPicoUsd, emptySpanMeaning, interpretSpan, toPicoUsd } from "@agentops/span-model";
 import type { ExportQueue } from "./export-queue";
 import { logOnce } from "./logger";
 
@@ -72,9 +72,12 @@ export class SessionSpanProcessor implements SpanProcessor {
    * used, exactly as the server decides it, so `getAnalytics()` and the server's stats agree on
    * spans of every vocabulary (ours, the GenAI conventions, OpenLLMetry, OpenInference, …).
    */
+  /** Filled anew for each span (`onEnd` is synchronous), so that counting one allocates nothing. */
+  private readonly meaning = emptySpanMeaning();
+
   private aggregate(totals: SessionTotals, span: ReadableSpan): void {
     const parent = span.parentSpanContext?.spanId ?? null;
-    const meaning = interpretSpan(span.name, parent, span.attributes, span.status.code, this.prices);
+    const meaning = interpretSpan(span.name, parent, span.attributes, span.status.code, this.prices, this.meaning);
     switch (meaning.kind) {
       case "llm":
         totals.llmCalls++;

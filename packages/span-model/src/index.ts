@@ -4,7 +4,7 @@
  * the REST shapes they exchange.
  */
 export { classifySpan } from "./classify";
-export { interpretSpan } from "./interpret";
+export { emptySpanMeaning, interpretSpan } from "./interpret";
 export type { SpanMeaning } from "./interpret";
 export { hasTokenUsage, readExplicitCost, readLlmUsage } from "./usage";
 export type { LlmUsage } from "./usage";

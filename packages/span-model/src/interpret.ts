@@ -24,11 +24,17 @@ export interface SpanMeaning {
   cost: number;
 }
 
+/** A {@link SpanMeaning} to fill: for callers that reuse one object per span instead of allocating. */
+export function emptySpanMeaning(): SpanMeaning {
+  return { kind: "other", isError: false, model: null, provider: null, promptTokens: 0, completionTokens: 0, cachedTokens: 0, reasoningTokens: 0, cost: 0 };
+}
+
 /**
  * The one reading of a span that both the SDK (its session analytics) and the server (its stats)
  * use, so that they agree on every span: its kind ({@link classifySpan}), whether it is an
  * error, and an LLM call's model, tokens and cost ({@link readLlmUsage}, priced with `prices`).
- * Never throws on odd attribute values.
+ * Never throws on odd attribute values. With `into`, fills and returns that object (the SDK's span
+ * processor reuses one, so that a span that is not an LLM call costs no allocation).
  *
  * @example
  * const meaning = interpretSpan(span.name, parentSpanId, span.attributes, span.status.code, prices);
@@ -40,33 +46,31 @@ export function interpretSpan(
   attributes: Record<string, unknown>,
   statusCode: number,
   prices?: PriceTable,
+  into: SpanMeaning = emptySpanMeaning(),
 ): SpanMeaning {
   const kind = classifySpan(name, parentSpanId, attributes);
   const failed = statusCode === STATUS_ERROR;
+  into.kind = kind;
   if (kind === "llm") {
     const usage = readLlmUsage(attributes, prices);
-    return {
-      kind,
-      isError: failed,
-      model: usage.model,
-      provider: usage.provider,
-      promptTokens: usage.promptTokens,
-      completionTokens: usage.completionTokens,
-      cachedTokens: usage.cachedTokens,
-      reasoningTokens: usage.reasoningTokens,
-      cost: usage.cost,
-    };
+    into.isError = failed;
+    into.model = usage.model;
+    into.provider = usage.provider;
+    into.promptTokens = usage.promptTokens;
+    into.completionTokens = usage.completionTokens;
+    into.cachedTokens = usage.cachedTokens;
+    into.reasoningTokens = usage.reasoningTokens;
+    into.cost = usage.cost;
+    return into;
   }
-  return {
-    kind,
-    isError: kind === "error" || (failed && kind === "tool"),
-    model: null,
-    provider: null,
-    promptTokens: 0,
-    completionTokens: 0,
-    cachedTokens: 0,
-    reasoningTokens: 0,
-    // A tool's cost is the client's (AgentOps' `@tool(cost=…)`); the price table knows only models.
-    cost: kind === "tool" ? (readExplicitCost(attributes) ?? 0) : 0,
-  };
+  into.isError = kind === "error" || (failed && kind === "tool");
+  into.model = null;
+  into.provider = null;
+  into.promptTokens = 0;
+  into.completionTokens = 0;
+  into.cachedTokens = 0;
+  into.reasoningTokens = 0;
+  // A tool's cost is the client's (AgentOps' `@tool(cost=…)`); the price table knows only models.
+  into.cost = kind === "tool" ? (readExplicitCost(attributes) ?? 0) : 0;
+  return into;
 }
