@@ -1,3 +1,4 @@
+import { isTracingSuppressed } from "@opentelemetry/core";
 import { context, createContextKey, SpanKind, trace, type Context } from "@opentelemetry/api";
 import {
   InstrumentationBase,
@@ -299,12 +300,12 @@ export class AnthropicInstrumentation extends InstrumentationBase<AnthropicInstr
     args: unknown[],
     operation: AnthropicOperation,
   ): unknown {
-    if (!this.isEnabled()) return original.apply(resource, args);
+    if (!this.isEnabled() || isTracingSuppressed(context.active())) return original.apply(resource, args);
     let scope: CallScope | undefined;
     let scopeContext: Context | undefined;
     let abortIsError = false;
     try {
-      const parent = context.active();
+      const parent = this.parentContextOf(context.active());
       const outer = parent.getValue(CALL_KEY) as CallScope | undefined;
       if (outer?.handoff && !outer.claimed) {
         // The request that `messages.stream()` sends: it records on the helper's span.
@@ -314,7 +315,8 @@ export class AnthropicInstrumentation extends InstrumentationBase<AnthropicInstr
         abortIsError = true;
       } else if (!outer?.inside && isObject(args[0])) {
         const params = args[0];
-        const call = this.startCall(params, params.stream === true, resource, operation, parent);
+        // Started with the parent active too, so that an id generator reading the active context sees it.
+        const call = context.with(parent, () => this.startCall(params, params.stream === true, resource, operation, parent));
         scope = { call, inside: true, handoff: false, claimed: true };
         scopeContext = trace.setSpan(parent, call.span).setValue(CALL_KEY, scope);
       }
@@ -335,14 +337,15 @@ export class AnthropicInstrumentation extends InstrumentationBase<AnthropicInstr
     args: unknown[],
     operation: AnthropicOperation,
   ): unknown {
-    if (!this.isEnabled()) return original.apply(resource, args);
+    if (!this.isEnabled() || isTracingSuppressed(context.active())) return original.apply(resource, args);
     let scope: CallScope | undefined;
     let scopeContext: Context | undefined;
     try {
-      const parent = context.active();
+      const parent = this.parentContextOf(context.active());
       const outer = parent.getValue(CALL_KEY) as CallScope | undefined;
       if (!outer?.inside && isObject(args[0])) {
-        const call = this.startCall(args[0], true, resource, operation, parent);
+        const request = args[0];
+        const call = context.with(parent, () => this.startCall(request, true, resource, operation, parent));
         scope = { call, inside: true, handoff: true, claimed: false };
         scopeContext = trace.setSpan(parent, call.span).setValue(CALL_KEY, scope);
       }
@@ -360,6 +363,18 @@ export class AnthropicInstrumentation extends InstrumentationBase<AnthropicInstr
         if (!handoff.claimed) handoff.call.abandon(undefined);
       });
     });
+  }
+
+  /** The context a call's span starts under: the `parentContext` hook's answer, else the active one. */
+  private parentContextOf(active: Context): Context {
+    const hook = this.getConfig().parentContext;
+    if (typeof hook !== "function") return active;
+    try {
+      return hook(active) ?? active;
+    } catch (error) {
+      this.reportInternalError(error, "choosing the parent context");
+      return active;
+    }
   }
 
   /** Runs the client's method inside the span's context, the client's own span held off. */

@@ -5,7 +5,9 @@ import {
   type AnthropicInstrumentationConfig,
 } from "@agentops/instrumentation-anthropic";
 import { ATTR_GEN_AI_RESPONSE_ID } from "@agentops/semconv";
+import { suppressTracing } from "@opentelemetry/core";
 import {
+  context,
   diag,
   DiagLogLevel,
   trace,
@@ -95,6 +97,35 @@ describe("enable / disable", () => {
 });
 
 describe("one span per call", () => {
+  it("emits no span while tracing is suppressed, and the call still succeeds", async () => {
+    const message = await context.with(suppressTracing(context.active()), () => harness.client.messages.create(QUESTION));
+    expect(message.content[0]).toMatchObject({ type: "text", text: ANSWER });
+    await context.with(suppressTracing(context.active()), () => harness.client.messages.stream(QUESTION).finalMessage());
+    expect(harness.spans()).toHaveLength(0);
+  });
+
+  it("starts spans under the context the parentContext hook chooses; a throwing hook changes nothing", async () => {
+    const session = harness.provider.getTracer("test").startSpan("session");
+    harness.instrumentation.setConfig({ captureContent: false, parentContext: (active) => trace.setSpan(active, session) });
+    try {
+      await harness.client.messages.create(QUESTION);
+      expect(harness.onlySpan().parentSpanContext?.spanId).toBe(session.spanContext().spanId);
+      harness.exporter.reset();
+      harness.instrumentation.setConfig({
+        captureContent: false,
+        parentContext: () => {
+          throw new Error("hook failure");
+        },
+      });
+      const message = await harness.client.messages.create(QUESTION);
+      expect(message.content[0]).toMatchObject({ type: "text", text: ANSWER });
+      expect(harness.onlySpan().parentSpanContext).toBeUndefined();
+    } finally {
+      harness.instrumentation.setConfig({ captureContent: false });
+      session.end();
+    }
+  });
+
   it("patches each prototype once, however often and by whatever route it is instrumented", async () => {
     harness.instrumentation.manuallyInstrument(Anthropic);
     harness.instrumentation.manuallyInstrument(AnthropicModule);

@@ -200,6 +200,7 @@ export class OpenAIInstrumentation extends InstrumentationBase<OpenAIInstrumenta
     const original = record.original;
     const log = (key: string, message: string, error: unknown) => this.log().error(key, message, error);
     const start = (resource: unknown, body: unknown, parent: Context) => this.startCall(operation, resource, body, parent);
+    const parentOf = (active: Context) => this.parentContextOf(active);
     return function create(this: unknown, ...args: unknown[]) {
       const active = context.active();
       if (!record.active || active.getValue(INSIDE_CREATE) === true || isTracingSuppressed(active)) {
@@ -208,8 +209,10 @@ export class OpenAIInstrumentation extends InstrumentationBase<OpenAIInstrumenta
       let call: OpenAICall;
       let callContext: Context;
       try {
-        call = start(this, args[0], active);
-        callContext = trace.setSpan(active, call.span).setValue(INSIDE_CREATE, true);
+        const parent = parentOf(active);
+        // Started with the parent active too, so that an id generator reading the active context sees it.
+        call = context.with(parent, start, undefined, this, args[0], parent);
+        callContext = trace.setSpan(parent, call.span).setValue(INSIDE_CREATE, true);
       } catch (error) {
         log("start", "could not start an OpenAI span", error);
         return Reflect.apply(original, this, args);
@@ -230,6 +233,18 @@ export class OpenAIInstrumentation extends InstrumentationBase<OpenAIInstrumenta
         return result;
       }
     };
+  }
+
+  /** The context a call's span starts under: the `parentContext` hook's answer, else the active one. */
+  private parentContextOf(active: Context): Context {
+    const hook = this.getConfig().parentContext;
+    if (typeof hook !== "function") return active;
+    try {
+      return hook(active) ?? active;
+    } catch (error) {
+      this.log().error("parent-context", "the parentContext hook threw; spans start under the active context", error);
+      return active;
+    }
   }
 
   /** Starts the span of one call; throws only on a bug (the caller then runs the call untraced). */

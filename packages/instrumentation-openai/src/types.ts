@@ -1,4 +1,4 @@
-import type { Span } from "@opentelemetry/api";
+import type { Context, Span } from "@opentelemetry/api";
 import type { InstrumentationConfig } from "@opentelemetry/instrumentation";
 
 /** The client methods that are traced. */
@@ -30,6 +30,13 @@ export type OpenAIResponseHook = (span: Span, info: OpenAIResponseInfo) => void;
 
 /** Options of {@link OpenAIInstrumentation}. */
 export interface OpenAIInstrumentationConfig extends InstrumentationConfig {
+  /**
+   * Chooses the context a call's span starts under, given the active one. The agentops SDK passes
+   * one that puts calls made outside any `session.run(fn)` (top-level code, callbacks it cannot
+   * wrap) into the current session. A hook that throws is ignored (the active context is used).
+   * Default: the active context.
+   */
+  parentContext?: (active: Context) => Context;
   /**
    * Record prompts and completions (`gen_ai.input.messages`, `gen_ai.output.messages`,
    * `gen_ai.system_instructions`, `gen_ai.tool.definitions`).

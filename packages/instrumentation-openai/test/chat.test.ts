@@ -375,6 +375,24 @@ describe("never breaking the application", () => {
     expect(tracing.spans()).toHaveLength(0);
   });
 
+  it("starts spans under the context the parentContext hook chooses; a throwing hook changes nothing", async () => {
+    const session = tracing.provider.getTracer("test").startSpan("session");
+    instrumentation.setConfig({ captureContent: false, parentContext: (active) => trace.setSpan(active, session) });
+    await client.chat.completions.create({ model: "gpt-4o-mini", messages: user("hi") });
+    expect(onlySpan().parentSpanContext?.spanId).toBe(session.spanContext().spanId);
+    tracing.exporter.reset();
+    instrumentation.setConfig({
+      captureContent: false,
+      parentContext: () => {
+        throw new Error("hook failure");
+      },
+    });
+    const completion = await client.chat.completions.create({ model: "gpt-4o-mini", messages: user("hi") });
+    expect(completion.choices[0]!.message.content).toBeTruthy();
+    expect(onlySpan().parentSpanContext).toBeUndefined();
+    session.end();
+  });
+
   it("patches a prototype once, however often it is instrumented", async () => {
     const patched = OpenAI.Chat.Completions.prototype.create;
     instrumentation.manuallyInstrument(OpenAI);
