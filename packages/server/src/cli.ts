@@ -4,7 +4,7 @@ import path from "node:path";
 import { parseArgs } from "node:util";
 import { generateApiKey } from "./auth/keys";
 import { createServer } from "./server";
-import { openStorage } from "./storage/index";
+import { describeStorage, openStorage, parseStorageUrl, StorageUrlError, type StorageLocation } from "./storage/index";
 
 const USAGE = `Usage:
   agentops-server serve [--port 4318] [--host 127.0.0.1] [--db sqlite:PATH | postgres://...]
@@ -44,7 +44,7 @@ async function main(argv: string[]): Promise<number> {
     console.log(USAGE);
     return values.help ? 0 : 2;
   }
-  const db = databaseUrl(values.db ?? process.env.AGENTOPS_SERVER_DB ?? DEFAULT_DB);
+  const { url: db, location } = databaseUrl(values.db ?? process.env.AGENTOPS_SERVER_DB ?? DEFAULT_DB);
   const sessionTimeoutMs = optionalInteger(
     values["session-timeout-ms"] ?? process.env.AGENTOPS_SESSION_TIMEOUT_MS,
     "--session-timeout-ms",
@@ -58,6 +58,7 @@ async function main(argv: string[]): Promise<number> {
     const level = values["log-level"] ?? process.env.AGENTOPS_SERVER_LOG_LEVEL ?? "info";
     return serve({
       db,
+      storage: describeStorage(location),
       port,
       host,
       level,
@@ -73,6 +74,8 @@ async function main(argv: string[]): Promise<number> {
 
 interface ServeOptions {
   db: string;
+  /** The store, for the log, without credentials. */
+  storage: string;
   port: number;
   host: string;
   level: string;
@@ -127,7 +130,8 @@ async function serve(options: ServeOptions): Promise<number> {
 
   try {
     const address = await app.listen({ port: options.port, host: options.host });
-    app.log.info({ address, database: describeDatabase(options.db) }, "listening");
+    app.log.info({ storage: options.storage }, `storage: ${options.storage}`);
+    app.log.info({ address, storage: options.storage }, "listening");
   } catch (error) {
     app.log.error({ err: error }, "could not listen");
     await storage.close();
@@ -159,24 +163,15 @@ function storageOptions(sessionTimeoutMs: number | undefined): { sessionTimeoutM
   return sessionTimeoutMs === undefined ? {} : { sessionTimeoutMs };
 }
 
-/** `sqlite:PATH` (its folder created), `postgres://…`; a bare path is taken as SQLite. */
-function databaseUrl(value: string): string {
-  if (/^postgres(ql)?:\/\//.test(value)) return value;
-  const file = value.startsWith("sqlite:") ? value.slice("sqlite:".length) : value;
-  if (file === "" ) throw new UsageError("--db sqlite: needs a path");
-  if (file !== ":memory:") mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
-  return `sqlite:${file}`;
-}
-
-/** The database for the log: the SQLite path, or PostgreSQL's host and name without credentials. */
-function describeDatabase(url: string): string {
-  if (url.startsWith("sqlite:")) return url;
-  try {
-    const parsed = new URL(url);
-    return `postgres://${parsed.host}${parsed.pathname}`;
-  } catch {
-    return "postgres";
-  }
+/**
+ * The store `--db` names, as a URL `openStorage` takes (a SQLite file's folder is created). An
+ * unknown scheme throws a {@link StorageUrlError} before anything is created.
+ */
+function databaseUrl(value: string): { url: string; location: StorageLocation } {
+  const location = parseStorageUrl(value);
+  if (location.kind === "postgresql") return { url: location.url, location };
+  if (location.path !== ":memory:") mkdirSync(path.dirname(location.path), { recursive: true });
+  return { url: `sqlite:${location.path}`, location };
 }
 
 function optionalInteger(value: string | undefined, name: string): number | undefined {
@@ -190,7 +185,11 @@ main(process.argv.slice(2)).then(
     process.exitCode = code;
   },
   (error: unknown) => {
-    if (error instanceof UsageError || (error as { code?: string }).code?.startsWith("ERR_PARSE_ARGS")) {
+    if (error instanceof StorageUrlError) {
+      // One line: the URL names no store this server has.
+      console.error(`agentops-server: ${error.message}`);
+      process.exitCode = 2;
+    } else if (error instanceof UsageError || (error as { code?: string }).code?.startsWith("ERR_PARSE_ARGS")) {
       console.error(`agentops-server: ${(error as Error).message}\n\n${USAGE}`);
       process.exitCode = 2;
     } else {

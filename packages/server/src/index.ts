@@ -1,6 +1,13 @@
 export { createServer, DEFAULT_BODY_LIMIT_BYTES } from "./server";
-export { openStorage, DEFAULT_DATABASE_URL, StorageQueryError } from "./storage/index";
-export type { OpenStorageOptions } from "./storage/index";
+export {
+  openStorage,
+  DEFAULT_DATABASE_URL,
+  describeStorage,
+  parseStorageUrl,
+  StorageQueryError,
+  StorageUrlError,
+} from "./storage/index";
+export type { OpenStorageOptions, StorageLocation } from "./storage/index";
 export { normalizeSpan } from "./ingest/normalize";
 export {
   API_KEY_PREFIX,

@@ -1,4 +1,3 @@
-import { resolve } from "node:path";
 import { PostgresStorage } from "./postgres";
 import { SqliteStorage } from "./sqlite";
 import type { Storage } from "./types";
@@ -12,8 +11,7 @@ export interface OpenStorageOptions {
   sessionTimeoutMs?: number;
 }
 
-/** Where the server keeps its data when no database is named. */
-export const DEFAULT_DATABASE_URL = "sqlite:./.agentops/agentops.db";
+import { DEFAULT_DATABASE_URL, parseStorageUrl } from "./url";
 
 /**
  * Opens the store a database URL names and brings its schema up to date (idempotent, safe when
@@ -24,6 +22,9 @@ export const DEFAULT_DATABASE_URL = "sqlite:./.agentops/agentops.db";
  * - `postgres://…` or `postgresql://…`: PostgreSQL (libpq-style parameters such as
  *   `?options=-c%20search_path%3Dmy_schema` pass through to the driver).
  *
+ * Any other `scheme:` (a typo such as `postgress://`, or a store this server does not have) is
+ * refused with a {@link StorageUrlError}: it never silently becomes a local SQLite file.
+ *
  * @example
  * const storage = await openStorage("sqlite:./data/agentops.db", { sessionTimeoutMs: 10 * 60_000 });
  */
@@ -31,12 +32,9 @@ export async function openStorage(
   url: string = DEFAULT_DATABASE_URL,
   options: OpenStorageOptions = {},
 ): Promise<Storage> {
-  let storage: Storage;
-  if (/^postgres(ql)?:\/\//i.test(url)) {
-    storage = new PostgresStorage(url, options);
-  } else {
-    storage = new SqliteStorage(sqlitePath(url), options);
-  }
+  const location = parseStorageUrl(url);
+  const storage: Storage =
+    location.kind === "postgresql" ? new PostgresStorage(location.url, options) : new SqliteStorage(location.path, options);
   try {
     await storage.migrate();
   } catch (error) {
@@ -46,14 +44,8 @@ export async function openStorage(
   return storage;
 }
 
-function sqlitePath(url: string): string {
-  let path = url;
-  if (/^sqlite:/i.test(path)) path = path.slice("sqlite:".length);
-  if (path.startsWith("//")) path = path.slice(2);
-  if (path === "") path = DEFAULT_DATABASE_URL.slice("sqlite:".length);
-  return path === ":memory:" ? path : resolve(path);
-}
-
+export { ACCEPTED_STORAGE_URLS, DEFAULT_DATABASE_URL, describeStorage, parseStorageUrl, StorageUrlError } from "./url";
+export type { StorageLocation } from "./url";
 export { StorageQueryError, UnknownProjectError } from "./errors";
 export { SqliteStorage, type SqliteStorageOptions } from "./sqlite";
 export { PostgresStorage, type PostgresStorageOptions } from "./postgres";
