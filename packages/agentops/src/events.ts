@@ -108,42 +108,42 @@ export abstract class Event {
   readonly id: string;
   abstract readonly eventType: EventType;
   /** @internal epoch ms */
-  _initMs: number;
+  initMs: number;
   /** @internal epoch ms, set on record when absent */
-  _endMs: number | undefined;
+  endMs: number | undefined;
 
   protected constructor(options: EventOptions) {
     this.id = typeof options.id === "string" && options.id ? options.id : randomUUID();
-    this._initMs = toEpochMs(options.initTimestamp) ?? Date.now();
-    this._endMs = toEpochMs(options.endTimestamp);
+    this.initMs = toEpochMs(options.initTimestamp) ?? Date.now();
+    this.endMs = toEpochMs(options.endTimestamp);
   }
 
   /** ISO 8601 start time. */
   get initTimestamp(): string {
-    return new Date(this._initMs).toISOString();
+    return new Date(this.initMs).toISOString();
   }
   set initTimestamp(value: TimestampInput) {
-    this._initMs = toEpochMs(value) ?? this._initMs;
+    this.initMs = toEpochMs(value) ?? this.initMs;
   }
 
   /** ISO 8601 end time, once known. */
   get endTimestamp(): string | undefined {
-    return this._endMs === undefined ? undefined : new Date(this._endMs).toISOString();
+    return this.endMs === undefined ? undefined : new Date(this.endMs).toISOString();
   }
   set endTimestamp(value: TimestampInput | undefined) {
-    this._endMs = toEpochMs(value);
+    this.endMs = toEpochMs(value);
   }
 
   /** @internal the span's name */
-  abstract _spanName(): string;
+  abstract spanName(): string;
   /** @internal the span's attributes */
-  abstract _attributes(captureContent: boolean): Attributes;
+  abstract spanAttributes(captureContent: boolean): Attributes;
   /** @internal whether the span's status is ERROR, and its message */
-  _errorMessage(): string | undefined {
+  errorMessage(): string | undefined {
     return undefined;
   }
   /** @internal OpenTelemetry span kind (INTERNAL = 0, CLIENT = 2) */
-  _spanKind(): number {
+  spanKind(): number {
     return 0;
   }
 }
@@ -182,11 +182,11 @@ export class ActionEvent extends Event {
     this.screenshot = options?.screenshot;
   }
 
-  _spanName(): string {
+  spanName(): string {
     return "action " + this.actionType;
   }
 
-  _attributes(captureContent: boolean): Attributes {
+  spanAttributes(captureContent: boolean): Attributes {
     const attributes: Attributes = {
       [ATTR_AGENTOPS_SPAN_KIND]: SpanKindValues.ACTION,
       [ATTR_AGENTOPS_EVENT_ID]: this.id,
@@ -232,11 +232,11 @@ export class ToolEvent extends Event {
     this.logs = options?.logs;
   }
 
-  _spanName(): string {
+  spanName(): string {
     return "execute_tool " + this.name;
   }
 
-  _attributes(captureContent: boolean): Attributes {
+  spanAttributes(captureContent: boolean): Attributes {
     const attributes: Attributes = {
       [ATTR_AGENTOPS_SPAN_KIND]: SpanKindValues.TOOL,
       [ATTR_AGENTOPS_EVENT_ID]: this.id,
@@ -320,15 +320,15 @@ export class LLMEvent extends Event {
     this.provider = options?.provider;
   }
 
-  _spanName(): string {
+  spanName(): string {
     return "chat " + this.model;
   }
 
-  override _spanKind(): number {
+  override spanKind(): number {
     return 2;
   }
 
-  _attributes(captureContent: boolean): Attributes {
+  spanAttributes(captureContent: boolean): Attributes {
     const attributes: Attributes = {
       [ATTR_AGENTOPS_SPAN_KIND]: SpanKindValues.LLM,
       [ATTR_AGENTOPS_EVENT_ID]: this.id,
@@ -383,8 +383,8 @@ export class ErrorEvent extends Event {
     const trigger = options?.triggerEvent;
     super({
       ...options,
-      initTimestamp: options?.initTimestamp ?? (trigger ? trigger._initMs : undefined),
-      endTimestamp: options?.endTimestamp ?? (trigger ? trigger._endMs : undefined),
+      initTimestamp: options?.initTimestamp ?? (trigger ? trigger.initMs : undefined),
+      endTimestamp: options?.endTimestamp ?? (trigger ? trigger.endMs : undefined),
     });
     this.exception = options?.exception;
     const exceptionName = (options?.exception as Error | undefined)?.name;
@@ -394,18 +394,18 @@ export class ErrorEvent extends Event {
     this.triggerEvent = trigger;
   }
 
-  _spanName(): string {
+  spanName(): string {
     return "error " + this.errorType;
   }
 
-  override _errorMessage(): string {
+  override errorMessage(): string {
     const exception = this.exception as Error | undefined;
     if (exception && typeof exception.message === "string") return exception.message;
     if (typeof this.details === "string") return this.details;
     return this.errorType;
   }
 
-  _attributes(captureContent: boolean): Attributes {
+  spanAttributes(captureContent: boolean): Attributes {
     const attributes: Attributes = {
       [ATTR_AGENTOPS_SPAN_KIND]: SpanKindValues.ERROR,
       [ATTR_AGENTOPS_EVENT_ID]: this.id,

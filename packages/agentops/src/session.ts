@@ -232,16 +232,16 @@ export class Session {
       return;
     }
     try {
-      if (event === null || typeof event !== "object" || typeof (event as Event)._attributes !== "function") {
+      if (event === null || typeof event !== "object" || typeof (event as Event).spanAttributes !== "function") {
         logger.warn("record() takes an ActionEvent, LLMEvent, ToolEvent or ErrorEvent; ignoring", event);
         return;
       }
-      const attributes = event._attributes(this.captureContent);
+      const attributes = event.spanAttributes(this.captureContent);
       if (this.inherited) attributes[ATTR_AGENTOPS_SESSION_INHERITED] = true;
-      let end = event._endMs;
-      if (end === undefined) end = event._endMs = Date.now();
-      const span = this.startSpan(event._spanName(), { kind: event._spanKind(), startTime: event._initMs, attributes });
-      const message = event._errorMessage();
+      let end = event.endMs;
+      if (end === undefined) end = event.endMs = Date.now();
+      const span = this.startSpan(event.spanName(), { kind: event.spanKind(), startTime: event.initMs, attributes });
+      const message = event.errorMessage();
       if (message !== undefined) span.setStatus({ code: SpanStatusCode.ERROR, message });
       span.end(end);
     } catch (error) {
@@ -250,24 +250,24 @@ export class Session {
   }
 
   /** @internal starts the span of an event still under way (the wrappers); undefined once ended */
-  _startEvent(event: Event): Span | undefined {
+  startEventSpan(event: Event): Span | undefined {
     if (this.endMs !== undefined) return undefined;
-    const attributes = event._attributes(this.captureContent);
+    const attributes = event.spanAttributes(this.captureContent);
     if (this.inherited) attributes[ATTR_AGENTOPS_SESSION_INHERITED] = true;
     // Nest under the span in progress (an enclosing wrapped call) when it belongs to this session.
     const active = context.active();
     const parent = trace.getSpan(active)?.spanContext().traceId === this.traceId ? active : undefined;
-    const options = { kind: event._spanKind(), startTime: event._initMs, attributes };
-    return parent === undefined ? this.startSpan(event._spanName(), options) : this.host.tracer.startSpan(event._spanName(), options, parent);
+    const options = { kind: event.spanKind(), startTime: event.initMs, attributes };
+    return parent === undefined ? this.startSpan(event.spanName(), options) : this.host.tracer.startSpan(event.spanName(), options, parent);
   }
 
   /** @internal ends such a span with what the event learned meanwhile (its returns) */
-  _endEvent(event: Event, span: Span | undefined): void {
+  endEventSpan(event: Event, span: Span | undefined): void {
     try {
-      if (event._endMs === undefined) event._endMs = Date.now();
+      if (event.endMs === undefined) event.endMs = Date.now();
       if (span === undefined) return;
-      span.setAttributes(event._attributes(this.captureContent));
-      span.end(event._endMs);
+      span.setAttributes(event.spanAttributes(this.captureContent));
+      span.end(event.endMs);
     } catch (error) {
       logOnce("error", "end-event-failed", "agentops could not end an event span.", error);
     }

@@ -29,13 +29,13 @@ function wrap<F extends AnyFunction>(kind: "action" | "tool", name: string, fn: 
     let span;
     try {
       event = kind === "action" ? new ActionEvent({ actionType: name, params: paramsOf(args) }) : new ToolEvent({ name, params: paramsOf(args) });
-      span = session._startEvent(event);
+      span = session.startEventSpan(event);
     } catch (error) {
       logOnce("error", "wrapper-start", "agentops could not record a wrapped call; it runs untraced.", error);
       return fn.apply(this, args);
     }
     const fail = (error: unknown) => {
-      session._endEvent(event, span);
+      session.endEventSpan(event, span);
       session.record(new ErrorEvent({ exception: error, triggerEvent: event }));
     };
     const parent = span ? trace.setSpan(session.context, span) : session.context;
@@ -50,7 +50,7 @@ function wrap<F extends AnyFunction>(kind: "action" | "tool", name: string, fn: 
       return (result as PromiseLike<unknown>).then(
         (value) => {
           event.returns = value;
-          session._endEvent(event, span);
+          session.endEventSpan(event, span);
           return value;
         },
         (error) => {
@@ -60,7 +60,7 @@ function wrap<F extends AnyFunction>(kind: "action" | "tool", name: string, fn: 
       );
     }
     event.returns = result;
-    session._endEvent(event, span);
+    session.endEventSpan(event, span);
     return result;
   };
   Object.defineProperty(wrapped, "name", { value: fn.name, configurable: true });

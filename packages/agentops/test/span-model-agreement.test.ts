@@ -9,7 +9,6 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { SpanStatusCode, trace, type Attributes } from "@opentelemetry/api";
-import type { FastifyInstance } from "fastify";
 import { createServer, generateApiKey, openStorage, type Storage } from "@agentops/server";
 import * as agentops from "agentops";
 
@@ -162,7 +161,7 @@ const VOCABULARIES: Vocabulary[] = [
 
 let folder: string;
 let storage: Storage;
-let app: FastifyInstance;
+let app: ReturnType<typeof createServer>;
 let url: string;
 let apiKey: string;
 
