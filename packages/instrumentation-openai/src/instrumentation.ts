@@ -1,7 +1,6 @@
 import { type Attributes, context, type Context, createContextKey, diag, SpanKind, trace } from "@opentelemetry/api";
-import { isTracingSuppressed } from "@opentelemetry/core";
-import { InstrumentationBase, InstrumentationNodeModuleDefinition } from "@opentelemetry/instrumentation";
-import { ENV_CAPTURE_MESSAGE_CONTENT } from "@agentops/semconv";
+import { InstrumentationNodeModuleDefinition } from "@opentelemetry/instrumentation";
+import { AgentOpsInstrumentationBase, captureContentFromEnvironment, type ClientMethod } from "@agentops/instrumentation-core";
 import { observeResult } from "./api-promise";
 import { requestAttributes, serverOf } from "./attributes";
 import { type CallSettings, OpenAICall } from "./call";
@@ -14,31 +13,10 @@ import { INSTRUMENTATION_NAME, INSTRUMENTATION_VERSION } from "./version";
 /** Versions of `openai` whose resource classes have the shape patched here. */
 const SUPPORTED_VERSIONS = [">=4 <8"];
 
-/**
- * Set on a patched prototype (a registry symbol, so every copy of this package agrees): it keeps
- * one prototype from being patched twice, while the CommonJS and ESM copies of `openai` (distinct
- * prototypes) are each patched once.
- */
-const PATCH_RECORD = Symbol.for("@agentops/instrumentation-openai:patch");
-
 /** Set while a traced `create` runs, so a `create` nested inside it is not traced again. */
 const INSIDE_CREATE = createContextKey("@agentops/instrumentation-openai:inside-create");
 
-interface PatchRecord {
-  owner: OpenAIInstrumentation;
-  original: (...args: any[]) => any;
-  patched: (...args: any[]) => any;
-  /** False once unpatched while something else had wrapped over us: the wrapper then passes through. */
-  active: boolean;
-}
-
-type Patchable = Record<PropertyKey, any>;
-
-/** `OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT=true` (any case) turns content capture on. */
-export function captureContentFromEnvironment(): boolean {
-  const value = typeof process === "undefined" ? undefined : process.env[ENV_CAPTURE_MESSAGE_CONTENT];
-  return typeof value === "string" && value.trim().toLowerCase() === "true";
-}
+export { captureContentFromEnvironment };
 
 /**
  * Traces the `openai` client (versions 4 to 7) per the OpenTelemetry GenAI semantic conventions:
@@ -54,7 +32,7 @@ export function captureContentFromEnvironment(): boolean {
  * import OpenAI from "openai";
  * instrumentation.manuallyInstrument(OpenAI);
  */
-export class OpenAIInstrumentation extends InstrumentationBase<OpenAIInstrumentationConfig> {
+export class OpenAIInstrumentation extends AgentOpsInstrumentationBase<OpenAIInstrumentationConfig> {
   // Declared, not initialised: the base constructor calls init(), setConfig() and enable() before
   // field initialisers would run.
   declare private settings: CallSettings;
@@ -97,7 +75,7 @@ export class OpenAIInstrumentation extends InstrumentationBase<OpenAIInstrumenta
   override enable(): void {
     super.enable();
     // prototypes found earlier (by a hook or by manuallyInstrument) are patched again
-    for (const [prototype, operation] of this.knownTargets()) this.patchPrototype({ prototype, operation });
+    for (const [prototype, operation] of this.knownTargets()) this.patchTarget({ prototype, operation });
   }
 
   override disable(): void {
@@ -145,71 +123,32 @@ export class OpenAIInstrumentation extends InstrumentationBase<OpenAIInstrumenta
     }
     for (const target of targets) {
       this.knownTargets().set(target.prototype, target.operation);
-      if (this.isEnabled()) this.patchPrototype(target);
+      if (this.isEnabled()) this.patchTarget(target);
     }
     return targets.length;
   }
 
-  private patchPrototype({ prototype, operation }: PatchTarget): void {
-    try {
-      const nodule = prototype as Patchable;
-      const existing: PatchRecord | undefined = Object.prototype.hasOwnProperty.call(nodule, PATCH_RECORD)
-        ? nodule[PATCH_RECORD]
-        : undefined;
-      if (existing) {
-        if (existing.owner !== this) {
-          this.log().debug(`${operation.method} is already traced by another OpenAIInstrumentation; not patching again`);
-          return;
-        }
-        existing.active = true;
-        if (nodule.create !== existing.patched) redefine(nodule, "create", existing.patched);
-        return;
-      }
-      const original = nodule.create;
-      if (typeof original !== "function") return;
-      const record: PatchRecord = { owner: this, original, patched: original, active: true };
-      record.patched = this.createPatchedMethod(operation, record);
-      Object.defineProperty(nodule, PATCH_RECORD, { value: record, configurable: true, enumerable: false, writable: true });
-      redefine(nodule, "create", record.patched);
-    } catch (error) {
-      this.log().error("patch", `could not patch openai ${operation.method}`, error);
-    }
+  private patchTarget({ prototype, operation }: PatchTarget): void {
+    this.patchPrototype(prototype, { create: (original) => this.createPatchedMethod(operation, original) });
   }
 
   private unpatchAll(): void {
-    for (const prototype of this.knownTargets().keys()) {
-      try {
-        const nodule = prototype as Patchable;
-        if (!Object.prototype.hasOwnProperty.call(nodule, PATCH_RECORD)) continue;
-        const record: PatchRecord = nodule[PATCH_RECORD];
-        if (record.owner !== this) continue;
-        if (nodule.create === record.patched) {
-          redefine(nodule, "create", record.original);
-          delete nodule[PATCH_RECORD];
-        } else {
-          // someone wrapped over us: restoring would drop their wrapper, so step aside instead
-          record.active = false;
-        }
-      } catch (error) {
-        this.log().error("unpatch", "could not unpatch openai", error);
-      }
-    }
+    for (const prototype of this.knownTargets().keys()) this.unpatchPrototype(prototype);
   }
 
-  private createPatchedMethod(operation: Operation, record: PatchRecord): (...args: any[]) => any {
-    const original = record.original;
+  private createPatchedMethod(operation: Operation, original: ClientMethod): ClientMethod {
+    const enabled = () => this.isEnabled();
     const log = (key: string, message: string, error: unknown) => this.log().error(key, message, error);
     const start = (resource: unknown, body: unknown, parent: Context) => this.startCall(operation, resource, body, parent);
     const parentOf = (active: Context) => this.parentContextOf(active);
+    // Disabled while another instrumentation's wrapper sits over ours: pass calls through.
     return function create(this: unknown, ...args: unknown[]) {
       const active = context.active();
-      if (!record.active || active.getValue(INSIDE_CREATE) === true || isTracingSuppressed(active)) {
-        return Reflect.apply(original, this, args);
-      }
+      const parent = enabled() && active.getValue(INSIDE_CREATE) !== true ? parentOf(active) : undefined;
+      if (parent === undefined) return Reflect.apply(original, this, args);
       let call: OpenAICall;
       let callContext: Context;
       try {
-        const parent = parentOf(active);
         // Started with the parent active too, so that an id generator reading the active context sees it.
         call = context.with(parent, start, undefined, this, args[0], parent);
         callContext = trace.setSpan(parent, call.span).setValue(INSIDE_CREATE, true);
@@ -233,18 +172,6 @@ export class OpenAIInstrumentation extends InstrumentationBase<OpenAIInstrumenta
         return result;
       }
     };
-  }
-
-  /** The context a call's span starts under: the `parentContext` hook's answer, else the active one. */
-  private parentContextOf(active: Context): Context {
-    const hook = this.getConfig().parentContext;
-    if (typeof hook !== "function") return active;
-    try {
-      return hook(active) ?? active;
-    } catch (error) {
-      this.log().error("parent-context", "the parentContext hook threw; spans start under the active context", error);
-      return active;
-    }
   }
 
   /** Starts the span of one call; throws only on a bug (the caller then runs the call untraced). */
@@ -281,14 +208,4 @@ export class OpenAIInstrumentation extends InstrumentationBase<OpenAIInstrumenta
     }
     return call;
   }
-}
-
-function redefine(nodule: Patchable, name: string, value: unknown): void {
-  const descriptor = Object.getOwnPropertyDescriptor(nodule, name);
-  Object.defineProperty(nodule, name, {
-    value,
-    writable: descriptor?.writable ?? true,
-    enumerable: descriptor?.enumerable ?? false,
-    configurable: true,
-  });
 }

@@ -1,0 +1,2 @@
+export { AgentOpsInstrumentationBase, captureContentFromEnvironment } from "./base";
+export type { AgentOpsInstrumentationConfig, ClientMethod } from "./base";
