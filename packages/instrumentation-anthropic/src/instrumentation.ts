@@ -1,12 +1,10 @@
-import { isTracingSuppressed } from "@opentelemetry/core";
 import { context, createContextKey, SpanKind, trace, type Context } from "@opentelemetry/api";
-import {
-  InstrumentationBase,
-  InstrumentationNodeModuleDefinition,
-} from "@opentelemetry/instrumentation";
+import { InstrumentationNodeModuleDefinition } from "@opentelemetry/instrumentation";
+import { AgentOpsInstrumentationBase, type ClientMethod } from "@agentops/instrumentation-core";
 import { observeResult } from "./api-promise";
 import { requestAttributes, spanName } from "./attributes";
 import { resolveConfig, type ResolvedConfig } from "./config";
+import { clientWithOwnTracer, findMessagesPrototypes, isObject } from "./targets";
 import { TracedCall } from "./traced-call";
 import type { AnthropicInstrumentationConfig, AnthropicOperation } from "./types";
 import { PACKAGE_NAME, PACKAGE_VERSION } from "./version";
@@ -14,15 +12,6 @@ import { PACKAGE_NAME, PACKAGE_VERSION } from "./version";
 const MODULE_NAME = "@anthropic-ai/sdk";
 /** Every release line with the `Messages` resource layout this module patches. */
 const SUPPORTED_VERSIONS = [">=0.20.0 <2"];
-const METHODS = ["create", "stream"] as const;
-type Method = (typeof METHODS)[number];
-
-/**
- * Marks a patched prototype. `Symbol.for`, so that every copy of this package in a process (CJS
- * and ESM builds, several versions) sees the mark; kept per prototype, so that the CJS and the ESM
- * copy of the client, which are distinct classes, are each patched once.
- */
-const PATCH_MARKER = Symbol.for("@agentops/instrumentation-anthropic.patched");
 
 /**
  * The traced call in progress. `createContextKey` is `Symbol.for` too, so that copies agree.
@@ -40,67 +29,7 @@ interface CallScope {
   claimed: boolean;
 }
 
-interface PatchRecord {
-  owner: AnthropicInstrumentation;
-  methods: Array<{
-    name: Method;
-    original: AnyFunction;
-    wrapper: AnyFunction;
-    own: boolean;
-    enumerable: boolean;
-  }>;
-}
-
-type AnyFunction = (this: unknown, ...args: unknown[]) => unknown;
-
-function isObject(value: unknown): value is Record<string, any> {
-  return typeof value === "object" && value !== null;
-}
-
-function isObjectOrFunction(value: unknown): value is Record<string, any> {
-  return (typeof value === "object" || typeof value === "function") && value !== null;
-}
-
-/**
- * The Messages resource prototypes reachable from `target`: the module (CJS exports or ESM
- * namespace), the `Anthropic` class (`Anthropic.Messages`, `Anthropic.Beta.Messages`), or a client
- * instance (`client.messages`, `client.beta.messages`).
- */
-function findMessagesPrototypes(target: unknown): Map<object, boolean> {
-  const found = new Map<object, boolean>();
-  const addPrototype = (prototype: unknown, beta: boolean) => {
-    if (isObject(prototype) && typeof prototype.create === "function" && !found.has(prototype))
-      found.set(prototype, beta);
-  };
-  const visit = (candidate: unknown) => {
-    if (!isObjectOrFunction(candidate)) return;
-    if (typeof candidate.Messages === "function") addPrototype(candidate.Messages.prototype, false);
-    if (typeof candidate.Beta?.Messages === "function")
-      addPrototype(candidate.Beta.Messages.prototype, true);
-    if (isObject(candidate.messages))
-      addPrototype(Object.getPrototypeOf(candidate.messages), false);
-    if (isObject(candidate.beta?.messages))
-      addPrototype(Object.getPrototypeOf(candidate.beta.messages), true);
-  };
-  visit(target);
-  if (isObjectOrFunction(target)) {
-    visit(target.Anthropic);
-    visit(target.default);
-    visit(target.default?.Anthropic);
-  }
-  return found;
-}
-
-/**
- * The client of a resource, when it has a span of its own to start (recent clients trace
- * natively once a global tracer provider is registered) and that can be held off for one call.
- */
-function clientWithOwnTracer(resource: unknown): { _tracer: unknown } | undefined {
-  const client = isObject(resource) ? resource._client : undefined;
-  if (!isObject(client) || !client._tracer) return undefined;
-  const descriptor = Object.getOwnPropertyDescriptor(client, "_tracer");
-  return descriptor?.writable ? (client as { _tracer: unknown }) : undefined;
-}
+type AnyFunction = ClientMethod;
 
 /**
  * OpenTelemetry instrumentation of the `@anthropic-ai/sdk` client: one CLIENT span per
@@ -117,7 +46,7 @@ function clientWithOwnTracer(resource: unknown): { _tracer: unknown } | undefine
  * instrumentation.setTracerProvider(provider);
  * instrumentation.enable();
  */
-export class AnthropicInstrumentation extends InstrumentationBase<AnthropicInstrumentationConfig> {
+export class AnthropicInstrumentation extends AgentOpsInstrumentationBase<AnthropicInstrumentationConfig> {
   /** Every prototype patched so far (by hook or by hand), with whether it is the beta resource. */
   private readonly known = new Map<object, boolean>();
   private internalErrorLogged = false;
@@ -152,7 +81,7 @@ export class AnthropicInstrumentation extends InstrumentationBase<AnthropicInstr
   override enable(): void {
     super.enable();
     // `known` is undefined while the base constructor enables the instrumentation.
-    this.known?.forEach((beta, prototype) => this.patchPrototype(prototype, beta));
+    this.known?.forEach((beta, prototype) => this.patchMessages(prototype, beta));
   }
 
   override disable(): void {
@@ -192,7 +121,7 @@ export class AnthropicInstrumentation extends InstrumentationBase<AnthropicInstr
     }
     found.forEach((beta, prototype) => {
       this.known.set(prototype, beta);
-      if (this.isEnabled()) this.patchPrototype(prototype, beta);
+      if (this.isEnabled()) this.patchMessages(prototype, beta);
     });
   }
 
@@ -206,76 +135,12 @@ export class AnthropicInstrumentation extends InstrumentationBase<AnthropicInstr
     }
   }
 
-  private patchPrototype(prototype: object, beta: boolean): void {
-    try {
-      const target = prototype as Record<PropertyKey, unknown>;
-      const existing = target[PATCH_MARKER] as PatchRecord | undefined;
-      if (existing) {
-        if (existing.owner !== this)
-          this._diag.debug("Messages resource already instrumented by another instance");
-        return;
-      }
-      const record: PatchRecord = { owner: this, methods: [] };
-      for (const name of METHODS) {
-        const original = target[name];
-        if (typeof original !== "function") continue;
-        const descriptor = Object.getOwnPropertyDescriptor(prototype, name);
-        const operation = `${beta ? "beta." : ""}messages.${name}` as AnthropicOperation;
-        const wrapper =
-          name === "create"
-            ? this.wrapCreate(original as AnyFunction, operation)
-            : this.wrapStream(original as AnyFunction, operation);
-        record.methods.push({
-          name,
-          original: original as AnyFunction,
-          wrapper,
-          own: descriptor !== undefined,
-          enumerable: descriptor?.enumerable ?? false,
-        });
-      }
-      for (const method of record.methods) {
-        Object.defineProperty(prototype, method.name, {
-          value: method.wrapper,
-          writable: true,
-          configurable: true,
-          enumerable: method.enumerable,
-        });
-      }
-      Object.defineProperty(prototype, PATCH_MARKER, {
-        value: record,
-        configurable: true,
-        enumerable: false,
-        writable: false,
-      });
-      this._diag.debug(`patched ${beta ? "beta." : ""}messages`);
-    } catch (error) {
-      this.reportInternalError(error, "patching the Messages resource");
-    }
-  }
-
-  private unpatchPrototype(prototype: object): void {
-    try {
-      const target = prototype as Record<PropertyKey, unknown>;
-      const record = target[PATCH_MARKER] as PatchRecord | undefined;
-      if (!record || record.owner !== this) return;
-      for (const method of record.methods) {
-        // A wrapper added on top of ours by someone else stays; ours then passes calls through.
-        if (target[method.name] !== method.wrapper) continue;
-        if (method.own) {
-          Object.defineProperty(prototype, method.name, {
-            value: method.original,
-            writable: true,
-            configurable: true,
-            enumerable: method.enumerable,
-          });
-        } else {
-          delete target[method.name];
-        }
-      }
-      delete target[PATCH_MARKER];
-    } catch (error) {
-      this.reportInternalError(error, "unpatching the Messages resource");
-    }
+  private patchMessages(prototype: object, beta: boolean): void {
+    const prefix = beta ? "beta.messages" : "messages";
+    this.patchPrototype(prototype, {
+      create: (original) => this.wrapCreate(original, `${prefix}.create` as AnthropicOperation),
+      stream: (original) => this.wrapStream(original, `${prefix}.stream` as AnthropicOperation),
+    });
   }
 
   private wrapCreate(original: AnyFunction, operation: AnthropicOperation): AnyFunction {
@@ -300,12 +165,13 @@ export class AnthropicInstrumentation extends InstrumentationBase<AnthropicInstr
     args: unknown[],
     operation: AnthropicOperation,
   ): unknown {
-    if (!this.isEnabled() || isTracingSuppressed(context.active())) return original.apply(resource, args);
+    // Disabled (a wrapper over ours stayed) or suppressed: the call runs untraced.
+    const parent = this.isEnabled() ? this.parentContextOf(context.active()) : undefined;
+    if (parent === undefined) return original.apply(resource, args);
     let scope: CallScope | undefined;
     let scopeContext: Context | undefined;
     let abortIsError = false;
     try {
-      const parent = this.parentContextOf(context.active());
       const outer = parent.getValue(CALL_KEY) as CallScope | undefined;
       if (outer?.handoff && !outer.claimed) {
         // The request that `messages.stream()` sends: it records on the helper's span.
@@ -337,11 +203,11 @@ export class AnthropicInstrumentation extends InstrumentationBase<AnthropicInstr
     args: unknown[],
     operation: AnthropicOperation,
   ): unknown {
-    if (!this.isEnabled() || isTracingSuppressed(context.active())) return original.apply(resource, args);
+    const parent = this.isEnabled() ? this.parentContextOf(context.active()) : undefined;
+    if (parent === undefined) return original.apply(resource, args);
     let scope: CallScope | undefined;
     let scopeContext: Context | undefined;
     try {
-      const parent = this.parentContextOf(context.active());
       const outer = parent.getValue(CALL_KEY) as CallScope | undefined;
       if (!outer?.inside && isObject(args[0])) {
         const request = args[0];
@@ -363,18 +229,6 @@ export class AnthropicInstrumentation extends InstrumentationBase<AnthropicInstr
         if (!handoff.claimed) handoff.call.abandon(undefined);
       });
     });
-  }
-
-  /** The context a call's span starts under: the `parentContext` hook's answer, else the active one. */
-  private parentContextOf(active: Context): Context {
-    const hook = this.getConfig().parentContext;
-    if (typeof hook !== "function") return active;
-    try {
-      return hook(active) ?? active;
-    } catch (error) {
-      this.reportInternalError(error, "choosing the parent context");
-      return active;
-    }
   }
 
   /** Runs the client's method inside the span's context, the client's own span held off. */
