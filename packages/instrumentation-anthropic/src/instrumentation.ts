@@ -182,7 +182,9 @@ export class AnthropicInstrumentation extends AgentOpsInstrumentationBase<Anthro
       } else if (!outer?.inside && isObject(args[0])) {
         const params = args[0];
         // Started with the parent active too, so that an id generator reading the active context sees it.
-        const call = context.with(parent, () => this.startCall(params, params.stream === true, resource, operation, parent));
+        const call = context.with(parent, () =>
+          this.startCall(params, params.stream === true, resource, operation, parent),
+        );
         scope = { call, inside: true, handoff: false, claimed: true };
         scopeContext = trace.setSpan(parent, call.span).setValue(CALL_KEY, scope);
       }
@@ -211,7 +213,9 @@ export class AnthropicInstrumentation extends AgentOpsInstrumentationBase<Anthro
       const outer = parent.getValue(CALL_KEY) as CallScope | undefined;
       if (!outer?.inside && isObject(args[0])) {
         const request = args[0];
-        const call = context.with(parent, () => this.startCall(request, true, resource, operation, parent));
+        const call = context.with(parent, () =>
+          this.startCall(request, true, resource, operation, parent),
+        );
         scope = { call, inside: true, handoff: true, claimed: false };
         scopeContext = trace.setSpan(parent, call.span).setValue(CALL_KEY, scope);
       }

@@ -48,4 +48,3 @@ export function clientWithOwnTracer(resource: unknown): { _tracer: unknown } | u
   const descriptor = Object.getOwnPropertyDescriptor(client, "_tracer");
   return descriptor?.writable ? (client as { _tracer: unknown }) : undefined;
 }
-
