@@ -1,27 +1,19 @@
 import type { PriceTable } from "@agentops/pricing";
 import { classifySpan } from "./classify";
 import type { EventKind } from "./kinds";
-import { readExplicitCost, readLlmUsage } from "./usage";
+import { readExplicitCost, readLlmUsage, type LlmUsage } from "./usage";
 
 /** `SpanStatusCode.ERROR` of OpenTelemetry (and OTLP's `STATUS_CODE_ERROR`). */
 const STATUS_ERROR = 2;
 
-/** What one span counts for in its session. */
-export interface SpanMeaning {
+/**
+ * What one span counts for in its session: its kind, whether it is an error, and (LLM calls) what
+ * it used and cost; every other span has no model, no tokens, and only a tool's explicit cost.
+ */
+export interface SpanMeaning extends LlmUsage {
   kind: EventKind;
   /** Counted as an error: an error event, or a failed LLM or tool call. */
   isError: boolean;
-  /** LLM spans: the response model, else the request model; null otherwise. */
-  model: string | null;
-  provider: string | null;
-  /** Input tokens, cache reads and writes included (the GenAI convention's sense). */
-  promptTokens: number;
-  /** Output tokens, reasoning included. */
-  completionTokens: number;
-  cachedTokens: number;
-  reasoningTokens: number;
-  /** USD: an LLM call's price (or the cost it carries), a tool's explicit cost, else 0. */
-  cost: number;
 }
 
 /** A {@link SpanMeaning} to fill: for callers that reuse one object per span instead of allocating. */
