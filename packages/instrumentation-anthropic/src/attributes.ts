@@ -189,7 +189,7 @@ function setNumber(attributes: Attributes, name: string, value: unknown): void {
 
 /** The attributes a span starts with, so that samplers see them. */
 export function requestAttributes(
-  params: Record<string, any>,
+  params: Record<string, unknown>,
   streamed: boolean,
   client: unknown,
   captureContent: boolean,
@@ -224,7 +224,7 @@ export function requestAttributes(
 }
 
 /** `chat {model}`, or `chat` when the request names no model. */
-export function spanName(params: Record<string, any>): string {
+export function spanName(params: Record<string, unknown>): string {
   return typeof params.model === "string" && params.model
     ? `${GenAiOperationValues.CHAT} ${params.model}`
     : GenAiOperationValues.CHAT;

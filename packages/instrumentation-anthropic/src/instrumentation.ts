@@ -279,7 +279,7 @@ export class AnthropicInstrumentation extends AgentOpsInstrumentationBase<Anthro
   }
 
   private startCall(
-    params: Record<string, any>,
+    params: Record<string, unknown>,
     streamed: boolean,
     resource: unknown,
     operation: AnthropicOperation,

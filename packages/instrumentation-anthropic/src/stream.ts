@@ -4,6 +4,10 @@ import type { TracedCall } from "./traced-call";
 /** The `error.type` of a stream that the application aborted, as the client names the error it raises. */
 export const ABORT_ERROR_TYPE = "APIUserAbortError";
 
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
 interface BlockState {
   block: Record<string, unknown>;
   /** `input_json_delta` pieces of a tool_use block, joined. */
@@ -26,11 +30,12 @@ export class StreamAccumulator {
     this.blocks = captureContent ? [] : undefined;
   }
 
-  onEvent(event: any): void {
-    switch (event?.type) {
+  onEvent(event: unknown): void {
+    if (!isRecord(event)) return;
+    switch (event.type) {
       case "message_start": {
         const message = event.message;
-        if (message) {
+        if (isRecord(message)) {
           if (typeof message.id === "string") this.id = message.id;
           if (typeof message.model === "string") this.model = message.model;
           mergeUsage(this.usage, message.usage);
@@ -38,7 +43,7 @@ export class StreamAccumulator {
         break;
       }
       case "content_block_start":
-        if (this.blocks && event.content_block) {
+        if (this.blocks && isRecord(event.content_block)) {
           this.blocks[typeof event.index === "number" ? event.index : this.blocks.length] = {
             block: { ...event.content_block },
             json: "",
@@ -46,10 +51,12 @@ export class StreamAccumulator {
         }
         break;
       case "content_block_delta":
-        if (this.blocks) this.onDelta(this.blocks[event.index], event.delta);
+        if (this.blocks && typeof event.index === "number")
+          this.onDelta(this.blocks[event.index], event.delta);
         break;
       case "message_delta":
-        if (typeof event.delta?.stop_reason === "string") this.stopReason = event.delta.stop_reason;
+        if (isRecord(event.delta) && typeof event.delta.stop_reason === "string")
+          this.stopReason = event.delta.stop_reason;
         mergeUsage(this.usage, event.usage);
         break;
       default:
@@ -57,19 +64,21 @@ export class StreamAccumulator {
     }
   }
 
-  private onDelta(state: BlockState | undefined, delta: any): void {
-    if (!state || !delta) return;
+  private onDelta(state: BlockState | undefined, delta: unknown): void {
+    if (!state || !isRecord(delta)) return;
     const block = state.block;
     switch (delta.type) {
       case "text_delta":
-        block.text = (typeof block.text === "string" ? block.text : "") + delta.text;
+        if (typeof delta.text === "string")
+          block.text = (typeof block.text === "string" ? block.text : "") + delta.text;
         break;
       case "input_json_delta":
-        state.json += delta.partial_json;
+        if (typeof delta.partial_json === "string") state.json += delta.partial_json;
         break;
       case "thinking_delta":
-        block.thinking =
-          (typeof block.thinking === "string" ? block.thinking : "") + delta.thinking;
+        if (typeof delta.thinking === "string")
+          block.thinking =
+            (typeof block.thinking === "string" ? block.thinking : "") + delta.thinking;
         break;
       default:
         break;

@@ -1,10 +1,10 @@
 /** Where the Messages resources of `@anthropic-ai/sdk` are found, and its client's own tracer. */
 
-export function isObject(value: unknown): value is Record<string, any> {
+export function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === "object" && value !== null;
 }
 
-export function isObjectOrFunction(value: unknown): value is Record<string, any> {
+export function isObjectOrFunction(value: unknown): value is Record<string, unknown> {
   return (typeof value === "object" || typeof value === "function") && value !== null;
 }
 
@@ -19,22 +19,24 @@ export function findMessagesPrototypes(target: unknown): Map<object, boolean> {
     if (isObject(prototype) && typeof prototype.create === "function" && !found.has(prototype))
       found.set(prototype, beta);
   };
+  /** `value[key]`, when `value` is an object or a function. */
+  const member = (value: unknown, key: string): unknown =>
+    isObjectOrFunction(value) ? value[key] : undefined;
+  const classPrototype = (value: unknown): unknown =>
+    typeof value === "function" ? member(value, "prototype") : undefined;
+  const instancePrototype = (value: unknown): unknown =>
+    isObject(value) ? Object.getPrototypeOf(value) : undefined;
   const visit = (candidate: unknown) => {
     if (!isObjectOrFunction(candidate)) return;
-    if (typeof candidate.Messages === "function") addPrototype(candidate.Messages.prototype, false);
-    if (typeof candidate.Beta?.Messages === "function")
-      addPrototype(candidate.Beta.Messages.prototype, true);
-    if (isObject(candidate.messages))
-      addPrototype(Object.getPrototypeOf(candidate.messages), false);
-    if (isObject(candidate.beta?.messages))
-      addPrototype(Object.getPrototypeOf(candidate.beta.messages), true);
+    addPrototype(classPrototype(member(candidate, "Messages")), false);
+    addPrototype(classPrototype(member(member(candidate, "Beta"), "Messages")), true);
+    addPrototype(instancePrototype(member(candidate, "messages")), false);
+    addPrototype(instancePrototype(member(member(candidate, "beta"), "messages")), true);
   };
   visit(target);
-  if (isObjectOrFunction(target)) {
-    visit(target.Anthropic);
-    visit(target.default);
-    visit(target.default?.Anthropic);
-  }
+  visit(member(target, "Anthropic"));
+  visit(member(target, "default"));
+  visit(member(member(target, "default"), "Anthropic"));
   return found;
 }
 
