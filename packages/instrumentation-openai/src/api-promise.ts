@@ -1,4 +1,5 @@
 import type { OpenAICall } from "./call";
+import { isThenable, member } from "./values";
 
 function noop(): void {}
 
@@ -11,22 +12,27 @@ function noop(): void {}
  * raw response promise (which never reads the body), and a caller who only takes the raw
  * `Response` still ends the span.
  */
-export function observeResult(result: any, call: OpenAICall): any {
+export function observeResult(result: unknown, call: OpenAICall): unknown {
   if (result === null || (typeof result !== "object" && typeof result !== "function")) {
     call.onData(result);
     return result;
   }
-  if (typeof result._thenUnwrap === "function") {
+  const thenUnwrap = member(result, "_thenUnwrap");
+  if (typeof thenUnwrap === "function") {
     // The raw response promise (a private field of every APIPromise so far) rejects on every API
     // and connection error without reading the body; asResponse() is the public way to it.
-    const responsePromise = result.responsePromise;
-    if (responsePromise && typeof responsePromise.then === "function") responsePromise.then(noop, call.onError);
-    else if (typeof result.asResponse === "function") result.asResponse().then(noop, call.onError);
-    const wrapped = result._thenUnwrap(call.onData);
+    const responsePromise = member(result, "responsePromise");
+    const asResponse = member(result, "asResponse");
+    if (isThenable(responsePromise)) responsePromise.then(noop, call.onError);
+    else if (typeof asResponse === "function") {
+      const response: unknown = asResponse.call(result);
+      if (isThenable(response)) response.then(noop, call.onError);
+    }
+    const wrapped: unknown = thenUnwrap.call(result, call.onData);
     watchConsumption(wrapped, call);
     return wrapped;
   }
-  if (typeof result.then === "function") {
+  if (isThenable(result)) {
     // some other thenable: observe it, hand back the original
     result.then(call.onData, call.onError);
     return result;
@@ -40,23 +46,24 @@ export function observeResult(result: any, call: OpenAICall): any {
  * the expected JSON) end the span with the error; `asResponse()` without any parsing ends it when
  * the response arrives, since the body will never be seen.
  */
-function watchConsumption(wrapped: any, call: OpenAICall): void {
-  const parse = wrapped?.parse;
-  const asResponse = wrapped?.asResponse;
+function watchConsumption(wrapped: unknown, call: OpenAICall): void {
+  const parse = member(wrapped, "parse");
+  const asResponse = member(wrapped, "asResponse");
   if (typeof parse !== "function" || typeof asResponse !== "function") return;
+  const target = wrapped as { parse: unknown; asResponse: unknown };
   let parsing = false;
   // plain own properties shadowing the prototype's methods: cheaper than defineProperty
-  wrapped.parse = function parseObserved(this: unknown) {
-    const promise = parse.call(this);
+  target.parse = function parseObserved(this: unknown) {
+    const promise: unknown = parse.call(this);
     if (!parsing) {
       parsing = true;
-      promise.then(noop, call.onError);
+      if (isThenable(promise)) promise.then(noop, call.onError);
     }
     return promise;
   };
-  wrapped.asResponse = function asResponseObserved(this: unknown) {
-    const promise = asResponse.call(this);
-    if (!parsing) promise.then(call.onRawResponse, noop);
+  target.asResponse = function asResponseObserved(this: unknown) {
+    const promise: unknown = asResponse.call(this);
+    if (!parsing && isThenable(promise)) promise.then(call.onRawResponse, noop);
     return promise;
   };
 }

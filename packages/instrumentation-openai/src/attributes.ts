@@ -1,3 +1,4 @@
+import { field, isRecord } from "./values";
 import type { Attributes, Span } from "@opentelemetry/api";
 import {
   ATTR_GEN_AI_EMBEDDINGS_DIMENSION_COUNT,
@@ -60,8 +61,8 @@ export function serverOf(baseURL: unknown): ServerAddress | undefined {
   return cached ?? undefined;
 }
 
-function outputType(format: any): string | undefined {
-  const type = format?.type;
+function outputType(format: unknown): string | undefined {
+  const type = field(format, "type");
   if (type === "json_object" || type === "json_schema") return "json";
   if (type === "text") return "text";
   return undefined;
@@ -71,7 +72,7 @@ function outputType(format: any): string | undefined {
  * Attributes known before the request is sent, given to `startSpan` so samplers see them.
  * Numbers are checked by type, never by truthiness: a temperature of 0 is recorded.
  */
-export function requestAttributes(operation: Operation, request: any, server: ServerAddress | undefined): Attributes {
+export function requestAttributes(operation: Operation, body: unknown, server: ServerAddress | undefined): Attributes {
   const attributes: Attributes = {
     [ATTR_GEN_AI_OPERATION_NAME]: operation.name,
     [ATTR_GEN_AI_PROVIDER_NAME]: GenAiProviderValues.OPENAI,
@@ -81,7 +82,8 @@ export function requestAttributes(operation: Operation, request: any, server: Se
     attributes[ATTR_SERVER_ADDRESS] = server.address;
     attributes[ATTR_SERVER_PORT] = server.port;
   }
-  if (!request || typeof request !== "object") return attributes;
+  if (!isRecord(body)) return attributes;
+  const request = body;
   if (typeof request.model === "string") attributes[ATTR_GEN_AI_REQUEST_MODEL] = request.model;
 
   if (operation.api === "embeddings") {
@@ -104,7 +106,7 @@ export function requestAttributes(operation: Operation, request: any, server: Se
   if (typeof request.service_tier === "string") attributes[ATTR_OPENAI_REQUEST_SERVICE_TIER] = request.service_tier;
 
   if (operation.api === "responses") {
-    const type = outputType(request.text?.format);
+    const type = outputType(field(request.text, "format"));
     if (type) attributes[ATTR_GEN_AI_OUTPUT_TYPE] = type;
     return attributes;
   }
@@ -115,7 +117,7 @@ export function requestAttributes(operation: Operation, request: any, server: Se
   if (typeof request.n === "number" && request.n !== 1) attributes[ATTR_GEN_AI_REQUEST_CHOICE_COUNT] = request.n;
   const stop = request.stop;
   if (typeof stop === "string") attributes[ATTR_GEN_AI_REQUEST_STOP_SEQUENCES] = [stop];
-  else if (Array.isArray(stop) && stop.length > 0) attributes[ATTR_GEN_AI_REQUEST_STOP_SEQUENCES] = stop;
+  else if (Array.isArray(stop) && stop.length > 0 && stop.every((item) => typeof item === "string")) attributes[ATTR_GEN_AI_REQUEST_STOP_SEQUENCES] = stop;
   if (operation.api === "chat") {
     const type = outputType(request.response_format);
     if (type) attributes[ATTR_GEN_AI_OUTPUT_TYPE] = type;
@@ -124,20 +126,20 @@ export function requestAttributes(operation: Operation, request: any, server: Se
 }
 
 /** Token usage in any of OpenAI's three shapes (chat/completions, responses, embeddings). */
-export function setUsage(span: Span, usage: any): void {
-  if (!usage || typeof usage !== "object") return;
+export function setUsage(span: Span, usage: unknown): void {
+  if (!isRecord(usage)) return;
   const input = usage.prompt_tokens ?? usage.input_tokens;
   if (typeof input === "number") span.setAttribute(ATTR_GEN_AI_USAGE_INPUT_TOKENS, input);
   const output = usage.completion_tokens ?? usage.output_tokens;
   if (typeof output === "number") span.setAttribute(ATTR_GEN_AI_USAGE_OUTPUT_TOKENS, output);
-  const cached = (usage.prompt_tokens_details ?? usage.input_tokens_details)?.cached_tokens;
+  const cached = field(usage.prompt_tokens_details ?? usage.input_tokens_details, "cached_tokens");
   if (typeof cached === "number") span.setAttribute(ATTR_GEN_AI_USAGE_CACHE_READ_INPUT_TOKENS, cached);
-  const reasoning = (usage.completion_tokens_details ?? usage.output_tokens_details)?.reasoning_tokens;
+  const reasoning = field(usage.completion_tokens_details ?? usage.output_tokens_details, "reasoning_tokens");
   if (typeof reasoning === "number") span.setAttribute(ATTR_GEN_AI_USAGE_REASONING_OUTPUT_TOKENS, reasoning);
 }
 
 /** id, model, service tier and fingerprint, common to every body and chunk shape. */
-export function setResponseIdentity(span: Span, body: any): void {
+export function setResponseIdentity(span: Span, body: Record<string, unknown>): void {
   if (typeof body.id === "string") span.setAttribute(ATTR_GEN_AI_RESPONSE_ID, body.id);
   if (typeof body.model === "string") span.setAttribute(ATTR_GEN_AI_RESPONSE_MODEL, body.model);
   if (typeof body.service_tier === "string") span.setAttribute(ATTR_OPENAI_RESPONSE_SERVICE_TIER, body.service_tier);
@@ -147,8 +149,8 @@ export function setResponseIdentity(span: Span, body: any): void {
 }
 
 /** Attributes of a complete (non-streamed) response body. */
-export function setResponseAttributes(span: Span, operation: Operation, body: any): void {
-  if (!body || typeof body !== "object") return;
+export function setResponseAttributes(span: Span, operation: Operation, body: unknown): void {
+  if (!isRecord(body)) return;
   setResponseIdentity(span, body);
   if (operation.api === "responses") {
     const reason = responsesFinishReason(body);
@@ -156,7 +158,8 @@ export function setResponseAttributes(span: Span, operation: Operation, body: an
   } else if (Array.isArray(body.choices)) {
     const reasons: string[] = [];
     for (const choice of body.choices) {
-      if (typeof choice?.finish_reason === "string") reasons.push(choice.finish_reason);
+      const reason = field(choice, "finish_reason");
+      if (typeof reason === "string") reasons.push(reason);
     }
     if (reasons.length > 0) span.setAttribute(ATTR_GEN_AI_RESPONSE_FINISH_REASONS, reasons);
   }

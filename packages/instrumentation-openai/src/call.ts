@@ -6,6 +6,7 @@ import type { OnceLogger } from "./once-logger";
 import type { Operation } from "./operations";
 import { StreamAccumulator } from "./stream-accumulator";
 import type { OpenAIRequestHook, OpenAIResponseHook } from "./types";
+import { isRecord } from "./values";
 
 /** The configuration a call needs, resolved once per configuration change. */
 export interface CallSettings {
@@ -29,8 +30,14 @@ export function errorType(error: unknown): string {
   return OTHER_ERROR;
 }
 
-function isStream(value: any): boolean {
-  return value !== null && typeof value === "object" && typeof value.iterator === "function" && "controller" in value;
+/** The client's `Stream`: iterated through its `iterator` method, aborted through its `controller`. */
+interface StreamLike {
+  iterator: (this: unknown) => AsyncIterator<unknown>;
+  controller: unknown;
+}
+
+function isStream(value: unknown): value is StreamLike {
+  return isRecord(value) && typeof value.iterator === "function" && "controller" in value;
 }
 
 /**
@@ -45,9 +52,9 @@ export class OpenAICall {
     readonly span: Span,
     readonly operation: Operation,
     /** The caller's request body. */
-    readonly request: any,
+    readonly request: Record<string, unknown> | undefined,
     /** The body actually sent: the caller's, or a copy asking for stream usage. */
-    readonly sentBody: any,
+    readonly sentBody: unknown,
     private readonly usageInjected: boolean,
     private readonly settings: CallSettings,
   ) {}
@@ -91,7 +98,7 @@ export class OpenAICall {
     this.end();
   };
 
-  private instrumentStream(stream: any): void {
+  private instrumentStream(stream: StreamLike): void {
     const accumulator = new StreamAccumulator(
       this.span,
       this.operation,
@@ -152,7 +159,7 @@ export class OpenAICall {
       hook(this.span, {
         method: this.operation.method,
         operationName: this.operation.name,
-        request: this.request,
+        request: this.request ?? {},
         response,
       });
     } catch (error) {
@@ -186,7 +193,7 @@ class InstrumentedIterator<T> implements AsyncIterator<T> {
     return this.inner.next().then(this.onResult, this.onFailure);
   }
 
-  return(value?: any): Promise<IteratorResult<T>> {
+  return(value?: unknown): Promise<IteratorResult<T>> {
     this.call.finishStream(true);
     return typeof this.inner.return === "function"
       ? this.inner.return(value)

@@ -1,3 +1,4 @@
+import { field, isRecord } from "./values";
 import type { Attributes, Span } from "@opentelemetry/api";
 import {
   ATTR_GEN_AI_INPUT_MESSAGES,
@@ -18,8 +19,8 @@ import {
 import type { Operation } from "./operations";
 
 /** Adds the request's messages, instructions and tool definitions (as JSON) to the start attributes. */
-export function addInputContent(attributes: Attributes, operation: Operation, request: any): void {
-  if (!request || typeof request !== "object") return;
+export function addInputContent(attributes: Attributes, operation: Operation, request: unknown): void {
+  if (!isRecord(request)) return;
   let messages: Message[] | undefined;
   let tools: unknown[] | undefined;
   switch (operation.api) {
@@ -45,14 +46,14 @@ export function addInputContent(attributes: Attributes, operation: Operation, re
 }
 
 /** Sets `gen_ai.output.messages` from a complete response body. */
-export function setOutputContent(span: Span, operation: Operation, body: any): void {
+export function setOutputContent(span: Span, operation: Operation, body: unknown): void {
   let messages: Message[];
   switch (operation.api) {
     case "chat":
-      messages = chatOutputMessages(body?.choices);
+      messages = chatOutputMessages(field(body, "choices"));
       break;
     case "completions":
-      messages = completionOutputMessages(body?.choices);
+      messages = completionOutputMessages(field(body, "choices"));
       break;
     case "responses":
       messages = responsesOutputMessages(body);

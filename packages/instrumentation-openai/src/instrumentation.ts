@@ -2,6 +2,7 @@ import { type Attributes, context, type Context, createContextKey, diag, SpanKin
 import { InstrumentationNodeModuleDefinition } from "@opentelemetry/instrumentation";
 import { AgentOpsInstrumentationBase, captureContentFromEnvironment, type ClientMethod } from "@agentops/instrumentation-core";
 import { observeResult } from "./api-promise";
+import { isRecord, member } from "./values";
 import { requestAttributes, serverOf } from "./attributes";
 import { type CallSettings, OpenAICall } from "./call";
 import { addInputContent } from "./content";
@@ -175,9 +176,9 @@ export class OpenAIInstrumentation extends AgentOpsInstrumentationBase<OpenAIIns
   }
 
   /** Starts the span of one call; throws only on a bug (the caller then runs the call untraced). */
-  private startCall(operation: Operation, resource: unknown, body: any, parent: Context): OpenAICall {
+  private startCall(operation: Operation, resource: unknown, body: unknown, parent: Context): OpenAICall {
     const settings = this.settings;
-    const server = serverOf((resource as { _client?: { baseURL?: unknown } } | undefined)?._client?.baseURL);
+    const server = serverOf(member(member(resource, "_client"), "baseURL"));
     const attributes: Attributes = requestAttributes(operation, body, server);
     if (settings.captureContent) {
       try {
@@ -186,7 +187,8 @@ export class OpenAIInstrumentation extends AgentOpsInstrumentationBase<OpenAIIns
         settings.log.error("content", "could not record OpenAI request content", error);
       }
     }
-    const model = body?.model;
+    const request = isRecord(body) ? body : undefined;
+    const model = request?.model;
     const span = this.tracer.startSpan(
       typeof model === "string" && model.length > 0 ? `${operation.name} ${model}` : operation.name,
       { kind: SpanKind.CLIENT, attributes },
@@ -195,13 +197,13 @@ export class OpenAIInstrumentation extends AgentOpsInstrumentationBase<OpenAIIns
     const injectUsage =
       settings.streamUsage &&
       (operation.api === "chat" || operation.api === "completions") &&
-      body?.stream === true &&
-      body.stream_options == null;
-    const sentBody = injectUsage ? { ...body, stream_options: { include_usage: true } } : body;
-    const call = new OpenAICall(span, operation, body, sentBody, injectUsage, settings);
+      request?.stream === true &&
+      request.stream_options == null;
+    const sentBody = injectUsage ? { ...request, stream_options: { include_usage: true } } : body;
+    const call = new OpenAICall(span, operation, request, sentBody, injectUsage, settings);
     if (settings.requestHook) {
       try {
-        settings.requestHook(span, { method: operation.method, operationName: operation.name, request: body });
+        settings.requestHook(span, { method: operation.method, operationName: operation.name, request: request ?? {} });
       } catch (error) {
         settings.log.error("requestHook", "the OpenAI requestHook threw", error);
       }

@@ -5,6 +5,8 @@
  * so nothing is parsed only to be serialised again.
  */
 
+import { field, isRecord } from "./values";
+
 export interface TextPart {
   type: "text";
   content: string;
@@ -202,28 +204,29 @@ export function responsesInputMessages(input: unknown): Message[] {
 }
 
 /** The finish reason of a Responses API response, in the chat vocabulary. */
-export function responsesFinishReason(response: any): string | undefined {
-  const status = response?.status;
+export function responsesFinishReason(response: unknown): string | undefined {
+  const status = field(response, "status");
   if (status === "completed") {
-    const output = response.output;
-    if (Array.isArray(output) && output.some((item: any) => item?.type === "function_call")) return "tool_calls";
+    const output = field(response, "output");
+    if (Array.isArray(output) && output.some((item) => field(item, "type") === "function_call")) return "tool_calls";
     return "stop";
   }
   if (status === "incomplete") {
-    const reason = response.incomplete_details?.reason;
+    const reason = field(field(response, "incomplete_details"), "reason");
     return reason === "max_output_tokens" ? "length" : typeof reason === "string" ? reason : "length";
   }
   if (status === "failed") return "error";
   return typeof status === "string" ? status : undefined;
 }
 
-export function responsesOutputMessages(response: any): Message[] {
-  const output = response?.output;
+export function responsesOutputMessages(response: unknown): Message[] {
+  const output = field(response, "output");
   if (!Array.isArray(output)) return [];
   const parts: MessagePart[] = [];
   for (const item of output) {
-    if (item?.type === "message") contentParts(item.content, parts);
-    else if (item?.type === "function_call") {
+    if (!isRecord(item)) continue;
+    if (item.type === "message") contentParts(item.content, parts);
+    else if (item.type === "function_call") {
       parts.push({ type: "tool_call", id: item.call_id, name: item.name, arguments: item.arguments });
     }
   }

@@ -1,5 +1,6 @@
 import { GenAiOperationValues } from "@agentops/semconv";
 import type { OpenAIMethod } from "./types";
+import { member } from "./values";
 
 /** One traced client method. */
 export interface Operation {
@@ -26,15 +27,14 @@ export interface PatchTarget {
 }
 
 function prototypeOf(value: unknown): object | undefined {
-  return typeof value === "function" && value.prototype && typeof value.prototype.create === "function"
-    ? (value.prototype as object)
-    : undefined;
+  const prototype = typeof value === "function" ? member(value, "prototype") : undefined;
+  return typeof member(prototype, "create") === "function" ? (prototype as object) : undefined;
 }
 
 function instancePrototype(value: unknown): object | undefined {
-  if (!value || typeof value !== "object" || typeof (value as any).create !== "function") return undefined;
-  const prototype = Object.getPrototypeOf(value);
-  return prototype && typeof prototype.create === "function" ? (prototype as object) : undefined;
+  if (typeof value !== "object" || value === null || typeof member(value, "create") !== "function") return undefined;
+  const prototype: unknown = Object.getPrototypeOf(value);
+  return typeof member(prototype, "create") === "function" ? (prototype as object) : undefined;
 }
 
 /**
@@ -44,26 +44,27 @@ function instancePrototype(value: unknown): object | undefined {
 export function findPatchTargets(moduleOrClient: unknown): PatchTarget[] {
   const targets: PatchTarget[] = [];
   if (!moduleOrClient || (typeof moduleOrClient !== "object" && typeof moduleOrClient !== "function")) return targets;
-  const candidate = moduleOrClient as any;
+  const candidate = moduleOrClient;
   const push = (prototype: object | undefined, operation: Operation) => {
     if (prototype) targets.push({ prototype, operation });
   };
 
-  let clientClass: any;
-  if (typeof candidate.OpenAI === "function") clientClass = candidate.OpenAI;
-  else if (typeof candidate === "function" && candidate.Chat) clientClass = candidate;
-  else if (typeof candidate.default === "function" && candidate.default.Chat) clientClass = candidate.default;
+  let clientClass: unknown;
+  const defaultExport = member(candidate, "default");
+  if (typeof member(candidate, "OpenAI") === "function") clientClass = member(candidate, "OpenAI");
+  else if (typeof candidate === "function" && member(candidate, "Chat")) clientClass = candidate;
+  else if (typeof defaultExport === "function" && member(defaultExport, "Chat")) clientClass = defaultExport;
 
   if (clientClass) {
-    push(prototypeOf(clientClass.Chat?.Completions), CHAT);
-    push(prototypeOf(clientClass.Completions), COMPLETIONS);
-    push(prototypeOf(clientClass.Embeddings), EMBEDDINGS);
-    push(prototypeOf(clientClass.Responses), RESPONSES);
+    push(prototypeOf(member(member(clientClass, "Chat"), "Completions")), CHAT);
+    push(prototypeOf(member(clientClass, "Completions")), COMPLETIONS);
+    push(prototypeOf(member(clientClass, "Embeddings")), EMBEDDINGS);
+    push(prototypeOf(member(clientClass, "Responses")), RESPONSES);
   } else if (typeof candidate === "object") {
-    push(instancePrototype(candidate.chat?.completions), CHAT);
-    push(instancePrototype(candidate.completions), COMPLETIONS);
-    push(instancePrototype(candidate.embeddings), EMBEDDINGS);
-    push(instancePrototype(candidate.responses), RESPONSES);
+    push(instancePrototype(member(member(candidate, "chat"), "completions")), CHAT);
+    push(instancePrototype(member(candidate, "completions")), COMPLETIONS);
+    push(instancePrototype(member(candidate, "embeddings")), EMBEDDINGS);
+    push(instancePrototype(member(candidate, "responses")), RESPONSES);
   }
   return targets;
 }

@@ -4,6 +4,7 @@ import { setResponseAttributes, setResponseIdentity, setUsage } from "./attribut
 import { setOutputContent, setOutputMessages } from "./content";
 import { type Message, streamedOutputMessage, type ToolCallRecord } from "./messages";
 import type { Operation } from "./operations";
+import { field, isRecord } from "./values";
 
 /**
  * Summarises a stream chunk by chunk: identity from the first chunk, finish reasons and usage as
@@ -16,9 +17,9 @@ export class StreamAccumulator {
   private texts: string[] | undefined;
   private toolCalls: Array<ToolCallRecord[] | undefined> | undefined;
   /** The final `response` of a Responses stream. */
-  finalResponse: any;
+  finalResponse: unknown;
   /** An `error` event of a Responses stream. */
-  private errorEvent: any;
+  private errorEvent: Record<string, unknown> | undefined;
 
   constructor(
     private readonly span: Span,
@@ -28,8 +29,8 @@ export class StreamAccumulator {
   ) {}
 
   /** Records one item; returns true when the caller must not see it (the usage chunk we asked for). */
-  observe(item: any): boolean {
-    if (!item || typeof item !== "object") return false;
+  observe(item: unknown): boolean {
+    if (!isRecord(item)) return false;
     if (this.operation.api === "responses") {
       this.observeEvent(item);
       return false;
@@ -48,37 +49,40 @@ export class StreamAccumulator {
     }
     if (!Array.isArray(choices)) return false;
     for (let position = 0; position < choices.length; position += 1) {
-      const choice = choices[position];
-      const index = typeof choice?.index === "number" ? choice.index : position;
-      if (typeof choice?.finish_reason === "string") (this.finishReasons ??= [])[index] = choice.finish_reason;
+      const choice: unknown = choices[position];
+      if (!isRecord(choice)) continue;
+      const index = typeof choice.index === "number" ? choice.index : position;
+      if (typeof choice.finish_reason === "string") (this.finishReasons ??= [])[index] = choice.finish_reason;
       if (this.captureContent) this.collectContent(index, choice);
     }
     return false;
   }
 
-  private collectContent(index: number, choice: any): void {
+  private collectContent(index: number, choice: Record<string, unknown>): void {
     const texts = (this.texts ??= []);
-    const delta = this.operation.api === "chat" ? choice.delta?.content : choice.text;
+    const delta = this.operation.api === "chat" ? field(choice.delta, "content") : choice.text;
     if (texts[index] === undefined) texts[index] = "";
     if (typeof delta === "string") texts[index] += delta;
-    const toolDeltas = choice.delta?.tool_calls;
+    const toolDeltas = field(choice.delta, "tool_calls");
     if (!Array.isArray(toolDeltas)) return;
     const perChoice = (this.toolCalls ??= []);
     const calls = (perChoice[index] ??= []);
     for (const toolDelta of toolDeltas) {
-      const callIndex = typeof toolDelta?.index === "number" ? toolDelta.index : calls.length;
+      if (!isRecord(toolDelta)) continue;
+      const callIndex = typeof toolDelta.index === "number" ? toolDelta.index : calls.length;
       const call = (calls[callIndex] ??= { id: undefined, name: undefined, arguments: "" });
       if (typeof toolDelta.id === "string") call.id = toolDelta.id;
-      const fn = toolDelta.function;
-      if (typeof fn?.name === "string") call.name = (call.name ?? "") + fn.name;
-      if (typeof fn?.arguments === "string") call.arguments += fn.arguments;
+      const name = field(toolDelta.function, "name");
+      const args = field(toolDelta.function, "arguments");
+      if (typeof name === "string") call.name = (call.name ?? "") + name;
+      if (typeof args === "string") call.arguments += args;
     }
   }
 
-  private observeEvent(event: any): void {
+  private observeEvent(event: Record<string, unknown>): void {
     const type = event.type;
     if (type === "response.created" || type === "response.in_progress") {
-      if (!this.identified && event.response) {
+      if (!this.identified && isRecord(event.response)) {
         this.identified = true;
         setResponseIdentity(this.span, event.response);
       }

@@ -11,7 +11,7 @@ export interface OpenAIRequestInfo {
   /** `gen_ai.operation.name` of the span: `chat`, `text_completion` or `embeddings`. */
   operationName: string;
   /** The request body as the caller passed it (never modified). */
-  request: Record<string, any>;
+  request: Record<string, unknown>;
 }
 
 /** What {@link OpenAIInstrumentationConfig.responseHook} gets. */
