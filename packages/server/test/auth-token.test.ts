@@ -303,7 +303,8 @@ describe("/v3/auth/token", () => {
       it("one character of the signature changed (any position, last included)", async () => {
         for (const index of [0, Math.floor(signature.length / 2), signature.length - 1]) {
           const original = signature[index]!;
-          for (const replacement of original === "A" ? ["B", "Q"] : ["A", "B"]) {
+          // Two other characters (a replacement equal to the original would change nothing).
+          for (const replacement of ["A", "B", "Q"].filter((character) => character !== original).slice(0, 2)) {
             const changed = signature.slice(0, index) + replacement + signature.slice(index + 1);
             expect((await project(`${header}.${payload}.${changed}`)).status).toBe(401);
           }
