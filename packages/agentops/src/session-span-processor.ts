@@ -67,14 +67,14 @@ export class SessionSpanProcessor implements SpanProcessor {
     }
   }
 
+  /** Filled anew for each span (`onEnd` is synchronous), so that counting one allocates nothing. */
+  private readonly meaning = emptySpanMeaning();
+
   /**
    * Counts a span into its session's totals. The span model decides what the span is and what it
    * used, exactly as the server decides it, so `getAnalytics()` and the server's stats agree on
    * spans of every vocabulary (ours, the GenAI conventions, OpenLLMetry, OpenInference, …).
    */
-  /** Filled anew for each span (`onEnd` is synchronous), so that counting one allocates nothing. */
-  private readonly meaning = emptySpanMeaning();
-
   private aggregate(totals: SessionTotals, span: ReadableSpan): void {
     const parent = span.parentSpanContext?.spanId ?? null;
     const meaning = interpretSpan(span.name, parent, span.attributes, span.status.code, this.prices, this.meaning);
