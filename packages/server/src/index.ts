@@ -25,7 +25,13 @@ export {
   TOKEN_SECRET_SETTING,
   resolveTokenOptions,
 } from "./auth/project-tokens";
-export type { IssuedToken, ResolvedTokenOptions, SecretStore, TokenInfo, TokenOptions } from "./auth/project-tokens";
+export type {
+  IssuedToken,
+  ResolvedTokenOptions,
+  SecretStore,
+  TokenInfo,
+  TokenOptions,
+} from "./auth/project-tokens";
 export { signJwt, verifyJwt } from "./auth/jwt";
 export type { JwtClaims, JwtRejection } from "./auth/jwt";
 export type { CredentialSource, CredentialVerifier, Principal } from "./auth/authenticate";
@@ -33,6 +39,7 @@ export { decodeTraceRequest, encodingOfContentType, OtlpDecodeError } from "./ot
 export type { DecodeResult, OtlpEncoding } from "./otlp/decode";
 export type { IngestQueueOptions } from "./ingest/ingest-queue";
 export type { RateLimitOptions } from "./ingest/rate-limiter";
+export type { ServerOptions } from "./types";
 export type {
   ErrorResponse,
   ExportedActionEvent,
@@ -41,14 +48,13 @@ export type {
   ExportedLlmEvent,
   ExportedToolEvent,
   ProjectResponse,
-  ServerOptions,
   SessionExport,
   SessionSpansResponse,
   SpanResponse,
   TokenResponse,
   TokenVerifyResponse,
   UsageResponse,
-} from "./types";
+} from "@agentops/span-model";
 export type {
   DecodedSpan,
   EndState,

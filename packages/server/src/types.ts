@@ -49,19 +49,3 @@ export interface ServerOptions {
   /** Clock (epoch ms) for session timeouts, rate limits and token expiry; for tests. Default `Date.now`. */
   now?: () => number;
 }
-
-export type {
-  ErrorResponse,
-  ExportedActionEvent,
-  ExportedErrorEvent,
-  ExportedEventBase,
-  ExportedLlmEvent,
-  ExportedToolEvent,
-  ProjectResponse,
-  SessionExport,
-  SessionSpansResponse,
-  SpanResponse,
-  TokenResponse,
-  TokenVerifyResponse,
-  UsageResponse,
-} from "@agentops/span-model";

@@ -24,7 +24,7 @@ import type {
   ExportedLlmEvent,
   ExportedToolEvent,
   SpanResponse,
-} from "../types";
+} from "@agentops/span-model";
 
 /** The export's four event lists, in the order they are written. */
 export const EXPORT_SECTIONS = ["actions", "llms", "tools", "errors"] as const;
@@ -47,7 +47,9 @@ export function exportedEvent(
     case "tools":
       return span.kind === "tool" ? toolEvent(span) : undefined;
     case "errors":
-      return span.kind === "error" || (span.isError && span.kind !== "session") ? errorEvent(span) : undefined;
+      return span.kind === "error" || (span.isError && span.kind !== "session")
+        ? errorEvent(span)
+        : undefined;
   }
 }
 
@@ -93,7 +95,9 @@ const TOOL_SPAN_PREFIX = `${GenAiOperationValues.EXECUTE_TOOL} `;
 
 function toolEvent(span: StoredSpan): ExportedToolEvent {
   const attributes = span.attributes;
-  const fromName = span.name.startsWith(TOOL_SPAN_PREFIX) ? span.name.slice(TOOL_SPAN_PREFIX.length) : span.name;
+  const fromName = span.name.startsWith(TOOL_SPAN_PREFIX)
+    ? span.name.slice(TOOL_SPAN_PREFIX.length)
+    : span.name;
   return {
     ...base(span),
     name: stringOrNull(attributes[ATTR_GEN_AI_TOOL_NAME]) ?? fromName,
@@ -107,21 +111,30 @@ function errorEvent(span: StoredSpan): ExportedErrorEvent {
   const attributes = span.attributes;
   const exceptionEvent = span.events.find((event) => event.name === "exception")?.attributes ?? {};
   const exceptionType =
-    stringOrNull(attributes[ATTR_EXCEPTION_TYPE]) ?? stringOrNull(exceptionEvent[ATTR_EXCEPTION_TYPE]);
+    stringOrNull(attributes[ATTR_EXCEPTION_TYPE]) ??
+    stringOrNull(exceptionEvent[ATTR_EXCEPTION_TYPE]);
   const exceptionMessage =
-    stringOrNull(attributes[ATTR_EXCEPTION_MESSAGE]) ?? stringOrNull(exceptionEvent[ATTR_EXCEPTION_MESSAGE]);
+    stringOrNull(attributes[ATTR_EXCEPTION_MESSAGE]) ??
+    stringOrNull(exceptionEvent[ATTR_EXCEPTION_MESSAGE]);
   const exceptionStack =
-    stringOrNull(attributes[ATTR_EXCEPTION_STACKTRACE]) ?? stringOrNull(exceptionEvent[ATTR_EXCEPTION_STACKTRACE]);
-  const hasException = exceptionType !== null || exceptionMessage !== null || exceptionStack !== null;
+    stringOrNull(attributes[ATTR_EXCEPTION_STACKTRACE]) ??
+    stringOrNull(exceptionEvent[ATTR_EXCEPTION_STACKTRACE]);
+  const hasException =
+    exceptionType !== null || exceptionMessage !== null || exceptionStack !== null;
   const code = attributes[ATTR_AGENTOPS_ERROR_CODE];
   return {
     ...base(span),
     error_type: stringOrNull(attributes[ATTR_ERROR_TYPE]) ?? exceptionType,
     code: code === undefined || code === null ? null : String(code),
-    details: jsonValue(attributes[ATTR_AGENTOPS_ERROR_DETAILS]) ?? (span.kind === "error" ? null : span.statusMessage),
-    exception: hasException ? { type: exceptionType, message: exceptionMessage, stacktrace: exceptionStack } : null,
+    details:
+      jsonValue(attributes[ATTR_AGENTOPS_ERROR_DETAILS]) ??
+      (span.kind === "error" ? null : span.statusMessage),
+    exception: hasException
+      ? { type: exceptionType, message: exceptionMessage, stacktrace: exceptionStack }
+      : null,
     trigger_event_id:
-      stringOrNull(attributes[ATTR_AGENTOPS_ERROR_TRIGGER_EVENT_ID]) ?? (span.kind === "error" ? null : eventId(span)),
+      stringOrNull(attributes[ATTR_AGENTOPS_ERROR_TRIGGER_EVENT_ID]) ??
+      (span.kind === "error" ? null : eventId(span)),
   };
 }
 

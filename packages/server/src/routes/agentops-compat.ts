@@ -4,7 +4,7 @@ import { credentialOf } from "../auth/authenticate";
 import type { ApiKeyVerifier } from "../auth/keys";
 import type { IssuedToken, ProjectTokens } from "../auth/project-tokens";
 import { HttpError } from "../http-error";
-import type { ErrorResponse, TokenResponse, TokenVerifyResponse } from "../types";
+import type { ErrorResponse, TokenResponse, TokenVerifyResponse } from "@agentops/span-model";
 
 /** What the routes for AgentOps' SDKs need from the server. */
 export interface AgentOpsCompatRoutesOptions {
@@ -30,7 +30,10 @@ const TRACE_ID = /^[0-9a-fA-F]{32}$/;
  * Also `GET /sessions?trace_id=<32 hex>`, the link those SDKs print, redirects to the session in
  * the dashboard.
  */
-export async function agentopsCompatRoutes(app: FastifyInstance, options: AgentOpsCompatRoutesOptions): Promise<void> {
+export async function agentopsCompatRoutes(
+  app: FastifyInstance,
+  options: AgentOpsCompatRoutesOptions,
+): Promise<void> {
   const { apiKeys, tokens } = options;
 
   app.setErrorHandler((error: Error & { statusCode?: number }, request, reply) => {
@@ -41,10 +44,19 @@ export async function agentopsCompatRoutes(app: FastifyInstance, options: AgentO
       status = error.statusCode;
       code = error.code;
       message = error.message;
-    } else if (typeof error.statusCode === "number" && error.statusCode >= 400 && error.statusCode < 500) {
+    } else if (
+      typeof error.statusCode === "number" &&
+      error.statusCode >= 400 &&
+      error.statusCode < 500
+    ) {
       // fastify's own request errors: malformed JSON, unsupported media type, body too large.
       status = error.statusCode;
-      code = status === 413 ? "payload_too_large" : status === 415 ? "unsupported_media_type" : "bad_request";
+      code =
+        status === 413
+          ? "payload_too_large"
+          : status === 415
+            ? "unsupported_media_type"
+            : "bad_request";
       message = error.message;
     } else {
       request.log.error({ err: error }, "token request failed");

@@ -6,7 +6,7 @@ import { HttpError } from "../http-error";
 import { StorageQueryError } from "../storage/errors";
 import { EXPORT_SECTIONS, exportedEvent, spanResponse } from "../rest/session-events";
 import type { EndState, ListSessionsQuery, Storage, UsageQuery } from "../storage/types";
-import type { ErrorResponse, ProjectResponse, UsageResponse } from "../types";
+import type { ErrorResponse, ProjectResponse, UsageResponse } from "@agentops/span-model";
 
 /** What the REST routes need from the server. */
 export interface SessionRoutesOptions {
@@ -27,7 +27,10 @@ const END_STATES = new Set(["Success", "Failure", "Indeterminate", "running"]);
  * route needs `X-Agentops-Api-Key` (or `Authorization: Bearer`); a session of another project
  * and a missing one get the same 404.
  */
-export async function sessionRoutes(app: FastifyInstance, options: SessionRoutesOptions): Promise<void> {
+export async function sessionRoutes(
+  app: FastifyInstance,
+  options: SessionRoutesOptions,
+): Promise<void> {
   const { storage, authenticator, now } = options;
 
   app.setErrorHandler((error: Error & { statusCode?: number }, request, reply) => {
@@ -42,7 +45,11 @@ export async function sessionRoutes(app: FastifyInstance, options: SessionRoutes
       status = 400;
       code = "bad_request";
       message = error.message;
-    } else if (typeof error.statusCode === "number" && error.statusCode >= 400 && error.statusCode < 500) {
+    } else if (
+      typeof error.statusCode === "number" &&
+      error.statusCode >= 400 &&
+      error.statusCode < 500
+    ) {
       status = error.statusCode;
       code = "bad_request";
       message = error.message;
@@ -65,11 +72,18 @@ export async function sessionRoutes(app: FastifyInstance, options: SessionRoutes
   });
 
   app.get("/v2/sessions", async (request) => {
-    return storage.listSessions(request.projectId, listQuery(request.query as Record<string, unknown>), now());
+    return storage.listSessions(
+      request.projectId,
+      listQuery(request.query as Record<string, unknown>),
+      now(),
+    );
   });
 
   app.get("/v2/usage", async (request): Promise<UsageResponse> => {
-    const usage = await storage.usage(request.projectId, usageQuery(request.query as Record<string, unknown>));
+    const usage = await storage.usage(
+      request.projectId,
+      usageQuery(request.query as Record<string, unknown>),
+    );
     return { usage };
   });
 
@@ -88,7 +102,11 @@ export async function sessionRoutes(app: FastifyInstance, options: SessionRoutes
       storage.sessionStats(request.projectId, sessionId, at),
     ]);
     if (!session || !stats) throw sessionNotFound();
-    return sendStream(reply, request, exportChunks(storage, request.projectId, sessionId, session, stats));
+    return sendStream(
+      reply,
+      request,
+      exportChunks(storage, request.projectId, sessionId, session, stats),
+    );
   });
 
   app.get("/v2/sessions/:id/spans", async (request, reply) => {
@@ -129,7 +147,11 @@ async function* exportChunks(
   yield "}";
 }
 
-async function* spanChunks(storage: Storage, projectId: string, sessionId: string): AsyncGenerator<string> {
+async function* spanChunks(
+  storage: Storage,
+  projectId: string,
+  sessionId: string,
+): AsyncGenerator<string> {
   yield `{"session_id":${JSON.stringify(sessionId)},"spans":[`;
   let first = true;
   for await (const page of storage.sessionSpans(projectId, sessionId, PAGE_SIZE)) {
@@ -143,7 +165,11 @@ async function* spanChunks(storage: Storage, projectId: string, sessionId: strin
   yield "]}";
 }
 
-function sendStream(reply: FastifyReply, request: FastifyRequest, chunks: AsyncGenerator<string>): FastifyReply {
+function sendStream(
+  reply: FastifyReply,
+  request: FastifyRequest,
+  chunks: AsyncGenerator<string>,
+): FastifyReply {
   const stream = Readable.from(chunks, { objectMode: false });
   stream.on("error", (error) => {
     // Headers are gone already: the client sees a cut connection, never half a document as whole.
@@ -187,7 +213,11 @@ function listQuery(query: Record<string, unknown>): ListSessionsQuery {
   if (endState !== undefined && endState !== "") {
     const value = endState === "Fail" ? "Failure" : endState;
     if (!END_STATES.has(value)) {
-      throw new HttpError(400, "bad_request", "end_state must be Success, Failure, Indeterminate or running");
+      throw new HttpError(
+        400,
+        "bad_request",
+        "end_state must be Success, Failure, Indeterminate or running",
+      );
     }
     result.endState = value as EndState | "running";
   }
@@ -212,7 +242,8 @@ function timeRange(query: Record<string, unknown>): { from?: string; to?: string
     const value = single(query, name);
     if (value === undefined || value === "") continue;
     const time = Date.parse(value);
-    if (Number.isNaN(time)) throw new HttpError(400, "bad_request", `${name} must be an ISO 8601 timestamp`);
+    if (Number.isNaN(time))
+      throw new HttpError(400, "bad_request", `${name} must be an ISO 8601 timestamp`);
     result[name] = new Date(time).toISOString();
   }
   return result;
@@ -221,6 +252,7 @@ function timeRange(query: Record<string, unknown>): { from?: string; to?: string
 function single(query: Record<string, unknown>, name: string): string | undefined {
   const value = query[name];
   if (value === undefined) return undefined;
-  if (typeof value !== "string") throw new HttpError(400, "bad_request", `${name} must be given once`);
+  if (typeof value !== "string")
+    throw new HttpError(400, "bad_request", `${name} must be given once`);
   return value;
 }
