@@ -148,20 +148,25 @@ export abstract class AgentOpsInstrumentationBase<
     const active = context.active();
     const value = active.getValue(ACTIVE_CALL);
     const outer = isCallScope(value) && value.owner === this ? value : undefined;
-    if (outer?.inside) return Reflect.apply(original, self, args);
-    const parent = this.parentContextOf(active);
-    if (parent === undefined) return Reflect.apply(original, self, args);
 
     let call: Call | undefined;
     let scope: CallScope | undefined;
     let callContext: Context | undefined;
     try {
-      // Started with the parent active, so that an id generator or sampler reading the active
-      // context sees it.
-      call = context.with(parent, () => tracing.start(parent, self, args, outer?.call));
-      if (call !== undefined) {
+      const adopted = outer && tracing.adopt ? tracing.adopt(outer.call, self, args) : undefined;
+      if (adopted !== undefined) {
+        call = adopted;
         scope = { owner: this, call, inside: true };
-        callContext = trace.setSpan(parent, call.span).setValue(ACTIVE_CALL, scope);
+        callContext = trace.setSpan(active, call.span).setValue(ACTIVE_CALL, scope);
+      } else if (outer?.inside !== true) {
+        const parent = this.parentContextOf(active);
+        // Started with the parent active, so that an id generator or sampler reading the active
+        // context sees it.
+        call = parent && context.with(parent, () => tracing.start(parent, self, args));
+        if (parent !== undefined && call !== undefined) {
+          scope = { owner: this, call, inside: true };
+          callContext = trace.setSpan(parent, call.span).setValue(ACTIVE_CALL, scope);
+        }
       }
     } catch (error) {
       this.failures.error("start", "could not start a span; the call runs untraced", error);

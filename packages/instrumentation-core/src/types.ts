@@ -38,13 +38,19 @@ export interface TracedCallState {
  */
 export interface CallTracing<Call extends TracedCallState> {
   /**
-   * Starts the call's span under `parent` (also the active context while this runs). `outer` is
-   * the call of the same instrumentation whose context this call runs in, if any, after that
-   * call's synchronous part returned (a helper's request made later, which may be adopted by
-   * returning `outer`). Returns `undefined` to run the call untraced. May throw: the call then
-   * runs untraced and the failure is logged once.
+   * Starts the call's span under `parent` (also the active context while this runs). Returns
+   * `undefined` to run the call untraced. May throw: the call then runs untraced and the failure
+   * is logged once.
    */
-  start(parent: Context, self: unknown, args: unknown[], outer: unknown): Call | undefined;
+  start(parent: Context, self: unknown, args: unknown[]): Call | undefined;
+  /**
+   * Called first when this call runs in the context of another traced call of the same
+   * instrumentation (`outer`, during its synchronous part or after): returns `outer` (or another
+   * call) to record this request on it, as a helper's span records the request the helper makes.
+   * Otherwise (`undefined`, or no `adopt`), a call made during `outer`'s synchronous part runs
+   * untraced, and one made later gets a span of its own.
+   */
+  adopt?(outer: unknown, self: unknown, args: unknown[]): Call | undefined;
   /** Calls the client's method. Default: `original.apply(self, args)`. */
   invoke?(call: Call, original: ClientMethod, self: unknown, args: unknown[]): unknown;
   /**
