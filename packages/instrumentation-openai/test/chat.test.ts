@@ -1,5 +1,6 @@
 import { context, SpanKind, SpanStatusCode, trace } from "@opentelemetry/api";
 import { suppressTracing } from "@opentelemetry/core";
+import { isWrapped } from "@opentelemetry/instrumentation";
 import OpenAI from "openai";
 import { startMockProvider, type MockProvider } from "@agentops/mock-provider";
 import { OpenAIInstrumentation } from "@agentops/instrumentation-openai";
@@ -357,21 +358,28 @@ describe("never breaking the application", () => {
   });
 
   it("emits no spans once disabled, and again once re-enabled", async () => {
+    const patched = OpenAI.Chat.Completions.prototype.create;
+    expect(isWrapped(patched)).toBe(true);
     instrumentation.disable();
+    // _unwrap restored the client's own method, not a pass-through wrapper
+    expect(isWrapped(OpenAI.Chat.Completions.prototype.create)).toBe(false);
+    expect(isWrapped(OpenAI.Embeddings.prototype.create)).toBe(false);
     await client.chat.completions.create({ model: "gpt-4o-mini", messages: user("hi") });
     const stream = await client.chat.completions.create({ model: "gpt-4o-mini", messages: user("hi"), stream: true });
     for await (const _chunk of stream) void _chunk;
     expect(tracing.spans()).toHaveLength(0);
     expect(provider.requests[1]!.body.stream_options).toBeUndefined();
     instrumentation.enable();
+    expect(isWrapped(OpenAI.Chat.Completions.prototype.create)).toBe(true);
     await client.chat.completions.create({ model: "gpt-4o-mini", messages: user("hi") });
     expect(tracing.spans()).toHaveLength(1);
   });
 
-  it("emits no spans when tracing is suppressed", async () => {
-    await context.with(suppressTracing(context.active()), () =>
+  it("emits no spans when tracing is suppressed, and the call still succeeds", async () => {
+    const completion = await context.with(suppressTracing(context.active()), () =>
       client.chat.completions.create({ model: "gpt-4o-mini", messages: user("hi") }),
     );
+    expect(completion.choices[0]!.message.content).toBe('Mock answer to "hi".');
     expect(tracing.spans()).toHaveLength(0);
   });
 
@@ -390,6 +398,17 @@ describe("never breaking the application", () => {
     const completion = await client.chat.completions.create({ model: "gpt-4o-mini", messages: user("hi") });
     expect(completion.choices[0]!.message.content).toBeTruthy();
     expect(onlySpan().parentSpanContext).toBeUndefined();
+    tracing.exporter.reset();
+    // a throwing hook leaves the span under the active context, here the caller's own span
+    const caller = tracing.provider.getTracer("test").startSpan("caller");
+    const again = await context.with(trace.setSpan(context.active(), caller), () =>
+      client.chat.completions.create({ model: "gpt-4o-mini", messages: user("hi") }),
+    );
+    caller.end();
+    expect(again.choices[0]!.message.content).toBeTruthy();
+    const spans = tracing.spans().filter((span) => span.name !== "caller");
+    expect(spans).toHaveLength(1);
+    expect(spans[0]!.parentSpanContext?.spanId).toBe(caller.spanContext().spanId);
     session.end();
   });
 
