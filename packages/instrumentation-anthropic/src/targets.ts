@@ -40,7 +40,7 @@ export function findMessagesPrototypes(target: unknown): Map<object, boolean> {
   return found;
 }
 
-/** The client a resource belongs to (each resource keeps it as `_client`), if any. */
+/** The client a resource belongs to (each resource keeps it as `_client`), when there is one. */
 export function clientOf(resource: unknown): unknown {
   return isObject(resource) ? resource._client : undefined;
 }

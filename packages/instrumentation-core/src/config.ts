@@ -1,7 +1,7 @@
 import { ENV_CAPTURE_MESSAGE_CONTENT } from "@agentops/semconv";
 
 /**
- * `OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT=true` (any case, surrounding spaces ignored)
+ * `OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT=true` (case-insensitive, surrounding spaces ignored)
  * turns content capture on; anything else leaves it off.
  *
  * @example

@@ -8,12 +8,12 @@ export type ClientMethod = (this: unknown, ...args: unknown[]) => unknown;
 export interface AgentOpsInstrumentationConfig extends InstrumentationConfig {
   /**
    * Record prompts and completions. Default: `true` when
-   * `OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT` is `"true"` (any case), else `false`.
+   * `OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT` is `"true"` (case-insensitive), else `false`.
    */
   captureContent?: boolean;
   /**
    * Chooses the context a call's span starts under, given the active one. The agentops SDK passes
-   * one that puts calls made outside any `session.run(fn)` (top-level code, callbacks it cannot
+   * one that puts calls made outside every `session.run(fn)` (top-level code, callbacks it cannot
    * wrap) into the current session. A hook that throws is ignored (the active context is used).
    * Default: the active context.
    *
