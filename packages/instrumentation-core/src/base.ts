@@ -3,6 +3,7 @@ import { isTracingSuppressed } from "@opentelemetry/core";
 import { InstrumentationBase, isWrapped } from "@opentelemetry/instrumentation";
 import { resolveCaptureContent } from "./config";
 import { OnceLogger } from "./once-logger";
+import { keepUnlessOurs, wrapOver } from "./stacking";
 import type {
   AgentOpsInstrumentationConfig,
   CallTracing,
@@ -55,8 +56,9 @@ function readPatchRecord(target: object): PatchRecord | undefined {
  * - {@link traceCall}, the one way a client call is traced (suppression, nesting, parent choice,
  *   guarded start, the user's error rethrown unchanged, the client's own result returned);
  * - {@link patchPrototype} / {@link unpatchPrototype}: `_wrap` / `_unwrap` per prototype, each
- *   prototype once; a wrapper another instrumentation put over ours is never removed (ours then
- *   passes calls through while disabled);
+ *   prototype once; wrappers stack with another instrumentation's in either order (see
+ *   `stacking.ts`), and one put over ours is never removed (ours then passes calls through while
+ *   disabled);
  * - {@link runHook} for user callbacks and {@link failures}, a logger that reports each kind of
  *   failure once.
  *
@@ -77,6 +79,8 @@ export abstract class AgentOpsInstrumentationBase<
   // Declared, not initialised: the base constructor calls setConfig() and enable() before field
   // initialisers would run.
   declare private onceLogger: OnceLogger | undefined;
+  /** True while this instance removes its own wrappers (see {@link keepUnlessOurs}). */
+  declare private unwrapping: boolean | undefined;
 
   /** Resolves `captureContent` (option, then environment); subclasses add their own defaults. */
   override setConfig(config: C = {} as C): void {
@@ -230,8 +234,14 @@ export abstract class AgentOpsInstrumentationBase<
         // Still in place: on top, or under another vendor's wrapper (whose own wrapper is marked
         // as such). A plain function in its place means ours was replaced: wrap again.
         if (installed !== undefined && (current === installed || isWrapped(current))) continue;
-        const wrapper: unknown = this._wrap(target, name, factory);
-        if (typeof wrapper === "function") record.wrappers.set(name, wrapper as ClientMethod);
+        // Over another instrumentation's wrapper, stack instead of letting `_wrap` remove it.
+        const wrapper: unknown = isWrapped(current)
+          ? wrapOver(target, name, factory)
+          : this._wrap(target, name, factory);
+        if (typeof wrapper !== "function") continue;
+        const ours = wrapper as ClientMethod;
+        keepUnlessOurs(ours, target, name, current as ClientMethod, () => this.unwrapping === true);
+        record.wrappers.set(name, ours);
       }
     } catch (error) {
       this.failures.error(
@@ -251,7 +261,12 @@ export abstract class AgentOpsInstrumentationBase<
       for (const [name, wrapper] of record.wrappers) {
         // A wrapper over ours stays; ours passes calls through while this instance is disabled.
         if (target[name] !== wrapper) continue;
-        this._unwrap(target, name);
+        this.unwrapping = true;
+        try {
+          this._unwrap(target, name);
+        } finally {
+          this.unwrapping = false;
+        }
         record.wrappers.delete(name);
       }
       if (record.wrappers.size === 0) Reflect.deleteProperty(prototype, PATCH_RECORD);
