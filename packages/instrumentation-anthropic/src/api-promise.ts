@@ -49,7 +49,7 @@ function onParsed(call: TracedCall, data: unknown, abortIsError: boolean): void 
  * client's own `APIPromise` (`withResponse()`, `asResponse()`, `_thenUnwrap()` all still work):
  * - the instance's `parseResponse` is wrapped, which every way of reading the body goes through,
  *   `withResponse()` and promises derived by `_thenUnwrap()` included;
- * - a rejection handler on `responsePromise` sees the errors raised before any body (HTTP error
+ * - a rejection handler on `responsePromise` sees the errors raised before a body is read (HTTP error
  *   statuses, connection failures, timeouts, aborts);
  * - the instance's `asResponse` is wrapped, so a call whose body is never parsed still ends.
  * Nothing here adds a rejection that the caller could leave unhandled.

@@ -1,4 +1,4 @@
-import { ENV_CAPTURE_MESSAGE_CONTENT } from "@agentops/semconv";
+import { resolveCaptureContent } from "@agentops/instrumentation-core";
 import type { AnthropicInstrumentationConfig } from "./types";
 
 /** The configuration with every default settled: explicit option, then environment, then default. */
@@ -6,10 +6,6 @@ export type ResolvedConfig = AnthropicInstrumentationConfig & {
   captureContent: boolean;
   suppressClientSpans: boolean;
 };
-
-function envFlag(value: string | undefined): boolean {
-  return typeof value === "string" && value.trim().toLowerCase() === "true";
-}
 
 /**
  * Settles the options once, so that calls read plain booleans.
@@ -22,10 +18,7 @@ export function resolveConfig(
 ): ResolvedConfig {
   return {
     ...config,
-    captureContent:
-      typeof config.captureContent === "boolean"
-        ? config.captureContent
-        : envFlag(env[ENV_CAPTURE_MESSAGE_CONTENT]),
+    captureContent: resolveCaptureContent(config.captureContent, env),
     suppressClientSpans:
       typeof config.suppressClientSpans === "boolean" ? config.suppressClientSpans : true,
   };

@@ -1,35 +1,22 @@
-import { context, createContextKey, SpanKind, trace, type Context } from "@opentelemetry/api";
+import { SpanKind, type Context } from "@opentelemetry/api";
 import { InstrumentationNodeModuleDefinition } from "@opentelemetry/instrumentation";
-import { AgentOpsInstrumentationBase, type ClientMethod } from "@agentops/instrumentation-core";
+import {
+  AgentOpsInstrumentationBase,
+  type CallTracing,
+  type ClientMethod,
+} from "@agentops/instrumentation-core";
 import { observeResult } from "./api-promise";
 import { requestAttributes, spanName } from "./attributes";
-import { resolveConfig, type ResolvedConfig } from "./config";
-import { clientWithOwnTracer, findMessagesPrototypes, isObject } from "./targets";
-import { TracedCall } from "./traced-call";
+import { resolveConfig } from "./config";
+import { withoutClientSpans } from "./client-spans";
+import { clientOf, findMessagesPrototypes, isObject } from "./targets";
+import { type CallSettings, TracedCall } from "./traced-call";
 import type { AnthropicInstrumentationConfig, AnthropicOperation } from "./types";
 import { PACKAGE_NAME, PACKAGE_VERSION } from "./version";
 
 const MODULE_NAME = "@anthropic-ai/sdk";
 /** Every release line with the `Messages` resource layout this module patches. */
 const SUPPORTED_VERSIONS = [">=0.20.0 <2"];
-
-/**
- * The traced call in progress. `createContextKey` is `Symbol.for` too, so that copies agree.
- * - `inside`: true while the client's own method runs synchronously; a call it makes meanwhile
- *   (one method implemented on another) is not traced again.
- * - `handoff`: set by `messages.stream()`, whose span the first `create()` made under it adopts
- *   (`claimed`), instead of starting a second one.
- */
-const CALL_KEY = createContextKey("@agentops/instrumentation-anthropic.call");
-
-interface CallScope {
-  call: TracedCall;
-  inside: boolean;
-  handoff: boolean;
-  claimed: boolean;
-}
-
-type AnyFunction = ClientMethod;
 
 /**
  * OpenTelemetry instrumentation of the `@anthropic-ai/sdk` client: one CLIENT span per
@@ -49,7 +36,9 @@ type AnyFunction = ClientMethod;
 export class AnthropicInstrumentation extends AgentOpsInstrumentationBase<AnthropicInstrumentationConfig> {
   /** Every prototype patched so far (by hook or by hand), with whether it is the beta resource. */
   private readonly known = new Map<object, boolean>();
-  private internalErrorLogged = false;
+  // Declared, not initialised: the base constructor calls setConfig() before field initialisers run.
+  declare private settings: CallSettings;
+  declare private tracings: Map<AnthropicOperation, CallTracing<TracedCall>> | undefined;
 
   constructor(config: AnthropicInstrumentationConfig = {}) {
     super(PACKAGE_NAME, PACKAGE_VERSION, config);
@@ -57,11 +46,18 @@ export class AnthropicInstrumentation extends AgentOpsInstrumentationBase<Anthro
 
   /** Settles the defaults (see {@link AnthropicInstrumentationConfig}) once. */
   override setConfig(config: AnthropicInstrumentationConfig = {}): void {
-    super.setConfig(resolveConfig(config));
-  }
-
-  override getConfig(): ResolvedConfig {
-    return super.getConfig() as ResolvedConfig;
+    const resolved = resolveConfig(config);
+    super.setConfig(resolved);
+    const responseHook = resolved.responseHook;
+    this.settings = {
+      captureContent: this.captureContent,
+      suppressClientSpans: resolved.suppressClientSpans,
+      responseHook:
+        typeof responseHook === "function"
+          ? (span, info) => this.runHook("responseHook", responseHook, span, info)
+          : undefined,
+      log: this.failures,
+    };
   }
 
   protected init() {
@@ -108,7 +104,7 @@ export class AnthropicInstrumentation extends AgentOpsInstrumentationBase<Anthro
     try {
       found = findMessagesPrototypes(target);
     } catch (error) {
-      this.reportInternalError(error, "finding the Messages resource");
+      this.failures.error("find", "could not find the Messages resource", error);
       return;
     }
     if (found.size === 0) {
@@ -131,151 +127,93 @@ export class AnthropicInstrumentation extends AgentOpsInstrumentationBase<Anthro
         this.unpatchPrototype(prototype),
       );
     } catch (error) {
-      this.reportInternalError(error, "unpatching");
+      this.failures.error("unpatch", "could not restore the Messages resource", error);
     }
   }
 
   private patchMessages(prototype: object, beta: boolean): void {
-    const prefix = beta ? "beta.messages" : "messages";
+    const create: AnthropicOperation = beta ? "beta.messages.create" : "messages.create";
+    const stream: AnthropicOperation = beta ? "beta.messages.stream" : "messages.stream";
     this.patchPrototype(prototype, {
-      create: (original) => this.wrapCreate(original, `${prefix}.create` as AnthropicOperation),
-      stream: (original) => this.wrapStream(original, `${prefix}.stream` as AnthropicOperation),
+      create: (original) => this.wrap(original, create),
+      stream: (original) => this.wrap(original, stream),
     });
   }
 
-  private wrapCreate(original: AnyFunction, operation: AnthropicOperation): AnyFunction {
-    const traced = (resource: unknown, args: unknown[]) =>
-      this.traceCreate(resource, original, args, operation);
-    return function create(this: unknown, ...args: unknown[]) {
-      return traced(this, args);
+  private wrap(original: ClientMethod, operation: AnthropicOperation): ClientMethod {
+    const trace = (self: unknown, args: unknown[]) =>
+      this.traceCall(original, self, args, this.tracingOf(operation));
+    // Disabled while another instrumentation's wrapper sits over ours: traceCall passes calls through.
+    return function traced(this: unknown, ...args: unknown[]) {
+      return trace(this, args);
     };
   }
 
-  private wrapStream(original: AnyFunction, operation: AnthropicOperation): AnyFunction {
-    const traced = (resource: unknown, args: unknown[]) =>
-      this.traceStream(resource, original, args, operation);
-    return function stream(this: unknown, ...args: unknown[]) {
-      return traced(this, args);
-    };
+  /** How calls of one operation are traced; one object per operation, built once. */
+  private tracingOf(operation: AnthropicOperation): CallTracing<TracedCall> {
+    const tracings = (this.tracings ??= new Map<AnthropicOperation, CallTracing<TracedCall>>());
+    let tracing = tracings.get(operation);
+    if (tracing === undefined) {
+      tracing = operation.endsWith(".stream")
+        ? this.streamTracing(operation)
+        : this.createTracing(operation);
+      tracings.set(operation, tracing);
+    }
+    return tracing;
   }
 
-  private traceCreate(
-    resource: unknown,
-    original: AnyFunction,
-    args: unknown[],
-    operation: AnthropicOperation,
-  ): unknown {
-    // Disabled (a wrapper over ours stayed) or suppressed: the call runs untraced.
-    const parent = this.isEnabled() ? this.parentContextOf(context.active()) : undefined;
-    if (parent === undefined) return original.apply(resource, args);
-    let scope: CallScope | undefined;
-    let scopeContext: Context | undefined;
-    let abortIsError = false;
-    try {
-      const outer = parent.getValue(CALL_KEY) as CallScope | undefined;
-      if (outer?.handoff && !outer.claimed) {
-        // The request that `messages.stream()` sends: it records on the helper's span.
-        outer.claimed = true;
-        scope = { call: outer.call, inside: true, handoff: false, claimed: true };
-        scopeContext = parent.setValue(CALL_KEY, scope);
-        abortIsError = true;
-      } else if (!outer?.inside && isObject(args[0])) {
+  private createTracing(operation: AnthropicOperation): CallTracing<TracedCall> {
+    return {
+      start: (parent, resource, args) => {
         const params = args[0];
-        // Started with the parent active too, so that an id generator reading the active context sees it.
-        const call = context.with(parent, () =>
-          this.startCall(params, params.stream === true, resource, operation, parent),
-        );
-        scope = { call, inside: true, handoff: false, claimed: true };
-        scopeContext = trace.setSpan(parent, call.span).setValue(CALL_KEY, scope);
-      }
-    } catch (error) {
-      this.reportInternalError(error, "starting a span");
-      scope = undefined;
-    }
-    if (!scope || !scopeContext) return original.apply(resource, args);
-    const call = scope.call;
-    return this.runTraced(resource, original, args, scope, scopeContext, (result) =>
-      observeResult(result, call, abortIsError),
-    );
+        return isObject(params)
+          ? this.startCall(params, params.stream === true, resource, operation, parent)
+          : undefined;
+      },
+      // The request that `messages.stream()` sends: it records on the helper's span.
+      adopt: (outer) => {
+        if (!(outer instanceof TracedCall) || !outer.awaitingHandoff) return undefined;
+        outer.awaitingHandoff = false;
+        outer.adopted = true;
+        return outer;
+      },
+      invoke: (_call, original, resource, args) => this.invoke(original, resource, args),
+      observe: (call, result) => {
+        observeResult(result, call, call.adopted);
+        return result;
+      },
+      fail: (call, error) => call.fail(error),
+    };
   }
 
-  private traceStream(
-    resource: unknown,
-    original: AnyFunction,
-    args: unknown[],
-    operation: AnthropicOperation,
-  ): unknown {
-    const parent = this.isEnabled() ? this.parentContextOf(context.active()) : undefined;
-    if (parent === undefined) return original.apply(resource, args);
-    let scope: CallScope | undefined;
-    let scopeContext: Context | undefined;
-    try {
-      const outer = parent.getValue(CALL_KEY) as CallScope | undefined;
-      if (!outer?.inside && isObject(args[0])) {
-        const request = args[0];
-        const call = context.with(parent, () =>
-          this.startCall(request, true, resource, operation, parent),
-        );
-        scope = { call, inside: true, handoff: true, claimed: false };
-        scopeContext = trace.setSpan(parent, call.span).setValue(CALL_KEY, scope);
-      }
-    } catch (error) {
-      this.reportInternalError(error, "starting a span");
-      scope = undefined;
-    }
-    if (!scope || !scopeContext) return original.apply(resource, args);
-    const handoff = scope;
-    return this.runTraced(resource, original, args, scope, scopeContext, (helper) => {
-      if (handoff.claimed || !isObject(helper) || typeof helper.on !== "function") return;
-      // A helper that sends its request later still hands it the span; one that never sends it
-      // (it failed first) ends the span when it ends. Listening to `end` changes nothing else.
-      helper.on("end", () => {
-        if (!handoff.claimed) handoff.call.abandon(undefined);
-      });
-    });
+  private streamTracing(operation: AnthropicOperation): CallTracing<TracedCall> {
+    return {
+      start: (parent, resource, args) => {
+        const params = args[0];
+        if (!isObject(params)) return undefined;
+        const call = this.startCall(params, true, resource, operation, parent);
+        call.awaitingHandoff = true;
+        return call;
+      },
+      invoke: (_call, original, resource, args) => this.invoke(original, resource, args),
+      observe: (call, helper) => {
+        if (call.awaitingHandoff && isObject(helper) && typeof helper.on === "function") {
+          // A helper that sends its request later still hands it the span; one that never sends
+          // it (it failed first) ends the span when it ends. Listening to `end` changes nothing else.
+          helper.on("end", () => {
+            if (call.awaitingHandoff) call.abandon(undefined);
+          });
+        }
+        return helper;
+      },
+      fail: (call, error) => call.fail(error),
+    };
   }
 
-  /** Runs the client's method inside the span's context, the client's own span held off. */
-  private runTraced(
-    resource: unknown,
-    original: AnyFunction,
-    args: unknown[],
-    scope: CallScope,
-    scopeContext: Context,
-    observe: (result: unknown) => void,
-  ): unknown {
-    let result: unknown;
-    try {
-      result = context.with(scopeContext, () => this.callOriginal(resource, original, args));
-    } catch (error) {
-      scope.inside = false;
-      scope.call.fail(error);
-      throw error;
-    }
-    scope.inside = false;
-    try {
-      observe(result);
-    } catch (error) {
-      this.reportInternalError(error, "observing the result");
-    }
-    return result;
-  }
-
-  private callOriginal(resource: unknown, original: AnyFunction, args: unknown[]): unknown {
-    let client: { _tracer: unknown } | undefined;
-    try {
-      client = this.getConfig().suppressClientSpans ? clientWithOwnTracer(resource) : undefined;
-    } catch {
-      client = undefined;
-    }
-    if (!client) return original.apply(resource, args);
-    const tracer = client._tracer;
-    client._tracer = undefined;
-    try {
-      return original.apply(resource, args);
-    } finally {
-      client._tracer = tracer;
-    }
+  private invoke(original: ClientMethod, resource: unknown, args: unknown[]): unknown {
+    return this.settings.suppressClientSpans
+      ? withoutClientSpans(resource, () => Reflect.apply(original, resource, args))
+      : Reflect.apply(original, resource, args);
   }
 
   private startCall(
@@ -285,37 +223,16 @@ export class AnthropicInstrumentation extends AgentOpsInstrumentationBase<Anthro
     operation: AnthropicOperation,
     parent: Context,
   ): TracedCall {
-    const config = this.getConfig();
-    const client = isObject(resource) ? resource._client : undefined;
     const span = this.tracer.startSpan(
       spanName(params),
       {
         kind: SpanKind.CLIENT,
-        attributes: requestAttributes(params, streamed, client, config.captureContent),
+        attributes: requestAttributes(params, streamed, clientOf(resource), this.captureContent),
       },
       parent,
     );
-    const call = new TracedCall(span, operation, config, this.reportInternalError);
-    if (config.requestHook) {
-      try {
-        config.requestHook(span, { operation, params });
-      } catch (error) {
-        this.reportInternalError(error, "requestHook");
-      }
-    }
+    const call = new TracedCall(span, operation, this.settings);
+    this.runHook("requestHook", this.getConfig().requestHook, span, { operation, params });
     return call;
   }
-
-  /** Logs the first failure of the instrumentation as an error, later ones at debug level. */
-  private readonly reportInternalError = (error: unknown, where: string): void => {
-    if (this.internalErrorLogged) {
-      this._diag.debug(`${where} failed`, error);
-      return;
-    }
-    this.internalErrorLogged = true;
-    this._diag.error(
-      `${where} failed; the call itself is unaffected (further failures are logged at debug level)`,
-      error,
-    );
-  };
 }

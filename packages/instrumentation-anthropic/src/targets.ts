@@ -1,4 +1,4 @@
-/** Where the Messages resources of `@anthropic-ai/sdk` are found, and its client's own tracer. */
+/** Where the Messages resources of `@anthropic-ai/sdk` are found. */
 
 export function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === "object" && value !== null;
@@ -40,13 +40,7 @@ export function findMessagesPrototypes(target: unknown): Map<object, boolean> {
   return found;
 }
 
-/**
- * The client of a resource, when it has a span of its own to start (recent clients trace
- * natively once a global tracer provider is registered) and that can be held off for one call.
- */
-export function clientWithOwnTracer(resource: unknown): { _tracer: unknown } | undefined {
-  const client = isObject(resource) ? resource._client : undefined;
-  if (!isObject(client) || !client._tracer) return undefined;
-  const descriptor = Object.getOwnPropertyDescriptor(client, "_tracer");
-  return descriptor?.writable ? (client as { _tracer: unknown }) : undefined;
+/** The client a resource belongs to (each resource keeps it as `_client`), when there is one. */
+export function clientOf(resource: unknown): unknown {
+  return isObject(resource) ? resource._client : undefined;
 }

@@ -1,10 +1,17 @@
 import { type Span } from "@opentelemetry/api";
 import { recordError, setResponseAttributes, type ResponseSummary } from "./attributes";
-import type { ResolvedConfig } from "./config";
-import type { AnthropicOperation } from "./types";
+import type { OnceLogger } from "@agentops/instrumentation-core";
+import type { AnthropicOperation, AnthropicResponseInfo } from "./types";
 
-/** Reports a failure of the instrumentation itself (not of the call). */
-export type InternalErrorReporter = (error: unknown, where: string) => void;
+/** What a call needs of the configuration, settled once per configuration change. */
+export interface CallSettings {
+  readonly captureContent: boolean;
+  /** Hold the client's own span off while a call is traced here. */
+  readonly suppressClientSpans: boolean;
+  /** The user's response hook, already guarded. */
+  readonly responseHook: ((span: Span, info: AnthropicResponseInfo) => void) | undefined;
+  readonly log: OnceLogger;
+}
 
 /**
  * One traced API call: its span, and the single place where that span ends, whichever of the
@@ -13,12 +20,18 @@ export type InternalErrorReporter = (error: unknown, where: string) => void;
  */
 export class TracedCall {
   private ended = false;
+  /**
+   * Set by `messages.stream()`: the request the helper sends (through `create()`) is recorded on
+   * this call's span instead of starting a second one.
+   */
+  awaitingHandoff = false;
+  /** This span records a request sent by the `messages.stream()` helper that started it. */
+  adopted = false;
 
   constructor(
     readonly span: Span,
     readonly operation: AnthropicOperation,
-    readonly config: ResolvedConfig,
-    private readonly reportInternalError: InternalErrorReporter,
+    readonly config: CallSettings,
   ) {}
 
   get isEnded(): boolean {
@@ -36,15 +49,14 @@ export class TracedCall {
     try {
       if (summary) setResponseAttributes(this.span, summary, this.config.captureContent);
       const hook = this.config.responseHook;
-      if (hook && response) {
-        try {
-          hook(this.span, { operation: this.operation, response: response(), streamed });
-        } catch (error) {
-          this.reportInternalError(error, "responseHook");
-        }
-      }
+      if (hook && response)
+        hook(this.span, { operation: this.operation, response: response(), streamed });
     } catch (error) {
-      this.reportInternalError(error, "recording the response");
+      this.config.log.error(
+        "recording the response",
+        "recording the response failed; the call itself is unaffected",
+        error,
+      );
     }
     this.endSpan();
   }
@@ -57,7 +69,11 @@ export class TracedCall {
       if (summary) setResponseAttributes(this.span, summary, this.config.captureContent);
       recordError(this.span, error, type);
     } catch (internal) {
-      this.reportInternalError(internal, "recording an error");
+      this.config.log.error(
+        "recording an error",
+        "recording an error failed; the call itself is unaffected",
+        internal,
+      );
     }
     this.endSpan();
   }
@@ -69,16 +85,29 @@ export class TracedCall {
     try {
       if (summary) setResponseAttributes(this.span, summary, this.config.captureContent);
     } catch (error) {
-      this.reportInternalError(error, "recording an abandoned stream");
+      this.config.log.error(
+        "recording an abandoned stream",
+        "recording an abandoned stream failed; the call itself is unaffected",
+        error,
+      );
     }
     this.endSpan();
+  }
+
+  /** Ends the span with what is known, if nothing else has ended it. */
+  end(): void {
+    this.abandon(undefined);
   }
 
   private endSpan(): void {
     try {
       this.span.end();
     } catch (error) {
-      this.reportInternalError(error, "ending the span");
+      this.config.log.error(
+        "ending the span",
+        "ending the span failed; the call itself is unaffected",
+        error,
+      );
     }
   }
 }

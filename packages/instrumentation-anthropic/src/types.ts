@@ -37,7 +37,7 @@ export type AnthropicResponseHook = (span: Span, info: AnthropicResponseInfo) =>
 export interface AnthropicInstrumentationConfig extends InstrumentationConfig {
   /**
    * Chooses the context a call's span starts under, given the active one. The agentops SDK passes
-   * one that puts calls made outside any `session.run(fn)` (top-level code, callbacks it cannot
+   * one that puts calls made outside every `session.run(fn)` (top-level code, callbacks it cannot
    * wrap) into the current session. A hook that throws is ignored (the active context is used).
    * Default: the active context.
    */

@@ -6,6 +6,7 @@ import {
 } from "@agentops/instrumentation-anthropic";
 import { ATTR_GEN_AI_RESPONSE_ID } from "@agentops/semconv";
 import { suppressTracing } from "@opentelemetry/core";
+import { isWrapped } from "@opentelemetry/instrumentation";
 import {
   context,
   diag,
@@ -82,6 +83,10 @@ describe("enable / disable", () => {
     const unpatched = Anthropic.Messages.prototype.create;
     try {
       expect(unpatched).not.toBe(patched);
+      // _unwrap restored the client's own methods, not a pass-through wrapper
+      expect(isWrapped(patched)).toBe(true);
+      expect(isWrapped(unpatched)).toBe(false);
+      expect(isWrapped(Anthropic.Messages.prototype.stream)).toBe(false);
       const message = await harness.client.messages.create(QUESTION);
       const streamed = await harness.client.messages.stream(QUESTION).finalMessage();
       expect(message.content[0]).toMatchObject({ text: ANSWER });
@@ -91,6 +96,8 @@ describe("enable / disable", () => {
       harness.instrumentation.enable();
     }
     expect(Anthropic.Messages.prototype.create).not.toBe(unpatched);
+    expect(isWrapped(Anthropic.Messages.prototype.create)).toBe(true);
+    expect(isWrapped(Anthropic.Messages.prototype.stream)).toBe(true);
     await harness.client.messages.create(QUESTION);
     expect(harness.spans()).toHaveLength(1);
   });
@@ -98,15 +105,22 @@ describe("enable / disable", () => {
 
 describe("one span per call", () => {
   it("emits no span while tracing is suppressed, and the call still succeeds", async () => {
-    const message = await context.with(suppressTracing(context.active()), () => harness.client.messages.create(QUESTION));
+    const message = await context.with(suppressTracing(context.active()), () =>
+      harness.client.messages.create(QUESTION),
+    );
     expect(message.content[0]).toMatchObject({ type: "text", text: ANSWER });
-    await context.with(suppressTracing(context.active()), () => harness.client.messages.stream(QUESTION).finalMessage());
+    await context.with(suppressTracing(context.active()), () =>
+      harness.client.messages.stream(QUESTION).finalMessage(),
+    );
     expect(harness.spans()).toHaveLength(0);
   });
 
   it("starts spans under the context the parentContext hook chooses; a throwing hook changes nothing", async () => {
     const session = harness.provider.getTracer("test").startSpan("session");
-    harness.instrumentation.setConfig({ captureContent: false, parentContext: (active) => trace.setSpan(active, session) });
+    harness.instrumentation.setConfig({
+      captureContent: false,
+      parentContext: (active) => trace.setSpan(active, session),
+    });
     try {
       await harness.client.messages.create(QUESTION);
       expect(harness.onlySpan().parentSpanContext?.spanId).toBe(session.spanContext().spanId);
@@ -120,6 +134,17 @@ describe("one span per call", () => {
       const message = await harness.client.messages.create(QUESTION);
       expect(message.content[0]).toMatchObject({ type: "text", text: ANSWER });
       expect(harness.onlySpan().parentSpanContext).toBeUndefined();
+      harness.exporter.reset();
+      // a throwing hook leaves the span under the active context, here the caller's own span
+      const caller = harness.provider.getTracer("test").startSpan("caller");
+      const streamed = await context.with(trace.setSpan(context.active(), caller), () =>
+        harness.client.messages.stream(QUESTION).finalMessage(),
+      );
+      caller.end();
+      expect(streamed.content[0]).toMatchObject({ type: "text", text: ANSWER });
+      const spans = harness.spans().filter((span) => span.name !== "caller");
+      expect(spans).toHaveLength(1);
+      expect(spans[0]!.parentSpanContext?.spanId).toBe(caller.spanContext().spanId);
     } finally {
       harness.instrumentation.setConfig({ captureContent: false });
       session.end();
@@ -220,8 +245,10 @@ describe("never breaking the application", () => {
           expect(spans.map((span) => span.attributes[ATTR_GEN_AI_RESPONSE_ID]).sort()).toEqual(
             [message.id, streamed.id].sort(),
           );
-          expect(logged.errors).toHaveLength(1);
-          expect(line(logged.errors[0]!)).toContain("requestHook failed");
+          // each hook's failure is logged once, whatever the number of calls
+          expect(logged.errors).toHaveLength(2);
+          expect(line(logged.errors[0]!)).toContain("requestHook threw");
+          expect(line(logged.errors[1]!)).toContain("responseHook threw");
         },
       );
     } finally {
@@ -297,7 +324,7 @@ describe("never breaking the application", () => {
       expect(first.content[0]).toMatchObject({ text: ANSWER });
       expect(second.content[0]).toMatchObject({ text: ANSWER });
       expect(logged.errors).toHaveLength(1);
-      expect(line(logged.errors[0]!)).toContain("starting a span failed");
+      expect(line(logged.errors[0]!)).toContain("could not start a span");
     } finally {
       logged.restore();
       instrumentation.disable();

@@ -1,2 +1,9 @@
-export { AgentOpsInstrumentationBase, captureContentFromEnvironment } from "./base";
-export type { AgentOpsInstrumentationConfig, ClientMethod } from "./base";
+export { AgentOpsInstrumentationBase } from "./base";
+export { captureContentFromEnvironment, resolveCaptureContent } from "./config";
+export { OnceLogger } from "./once-logger";
+export type {
+  AgentOpsInstrumentationConfig,
+  CallTracing,
+  ClientMethod,
+  TracedCallState,
+} from "./types";

@@ -1,4 +1,12 @@
-import { context, trace, type Context } from "@opentelemetry/api";
+import {
+  context,
+  diag,
+  DiagLogLevel,
+  SpanStatusCode,
+  trace,
+  type Context,
+  type Span,
+} from "@opentelemetry/api";
 import { AsyncLocalStorageContextManager } from "@opentelemetry/context-async-hooks";
 import { suppressTracing } from "@opentelemetry/core";
 import { InMemorySpanExporter, SimpleSpanProcessor } from "@opentelemetry/sdk-trace-base";
@@ -7,18 +15,33 @@ import { NodeTracerProvider } from "@opentelemetry/sdk-trace-node";
 import {
   AgentOpsInstrumentationBase,
   type AgentOpsInstrumentationConfig,
+  type CallTracing,
+  captureContentFromEnvironment,
   type ClientMethod,
+  resolveCaptureContent,
+  type TracedCallState,
 } from "@agentops/instrumentation-core";
 
 /** A client class as the instrumentations meet them: methods on a shared prototype. */
 class Resource {
   create(value: number): number {
+    if (value < 0) throw new RangeError("negative");
     return value * 2;
+  }
+  /** A helper implemented on `create`, as a client's `parse` is. */
+  parse(value: number): number {
+    return this.create(value) + 1;
   }
 }
 
-/** The smallest instrumentation on the shared base: one span per `create`. */
+interface TestCall extends TracedCallState {
+  readonly span: Span;
+}
+
+/** The smallest instrumentation on the shared base: one span per `create` or `parse`. */
 class TestInstrumentation extends AgentOpsInstrumentationBase<AgentOpsInstrumentationConfig> {
+  failStart = false;
+  requestHook: ((span: Span) => void) | undefined;
   constructor(config: AgentOpsInstrumentationConfig = {}) {
     super("test-instrumentation", "0.0.0", { enabled: false, ...config });
   }
@@ -26,10 +49,16 @@ class TestInstrumentation extends AgentOpsInstrumentationBase<AgentOpsInstrument
     return [];
   }
   patch(prototype: object): void {
-    this.patchPrototype(prototype, { create: (original) => this.traced(original) });
+    this.patchPrototype(prototype, {
+      create: (original) => this.traced(original, "create"),
+      parse: (original) => this.traced(original, "parse"),
+    });
   }
   unpatch(prototype: object): void {
     this.unpatchPrototype(prototype);
+  }
+  get content(): boolean {
+    return this.captureContent;
   }
   override enable(): void {
     super.enable();
@@ -39,18 +68,27 @@ class TestInstrumentation extends AgentOpsInstrumentationBase<AgentOpsInstrument
     super.disable();
     this.unpatch(Resource.prototype);
   }
-  private traced(original: ClientMethod): ClientMethod {
-    const parentOf = () => (this.isEnabled() ? this.parentContextOf(context.active()) : undefined);
-    const tracer = () => this.tracer;
+  private traced(original: ClientMethod, name: string): ClientMethod {
+    const tracing: CallTracing<TestCall> = {
+      start: (parent) => {
+        if (this.failStart) throw new Error("tracer broken");
+        const span = this.tracer.startSpan(name, {}, parent);
+        this.runHook("requestHook", this.requestHook, span);
+        return { span, end: () => span.end() };
+      },
+      observe: (call, result) => {
+        call.span.end();
+        return result;
+      },
+      fail: (call, error) => {
+        call.span.recordException(error instanceof Error ? error : String(error));
+        call.span.setStatus({ code: SpanStatusCode.ERROR });
+        call.span.end();
+      },
+    };
+    const trace = (self: unknown, args: unknown[]) => this.traceCall(original, self, args, tracing);
     return function (this: unknown, ...args: unknown[]) {
-      const parent = parentOf();
-      if (parent === undefined) return original.apply(this, args);
-      const span = tracer().startSpan("create", {}, parent);
-      try {
-        return context.with(trace.setSpan(parent, span), () => original.apply(this, args));
-      } finally {
-        span.end();
-      }
+      return trace(this, args);
     };
   }
 }
@@ -133,4 +171,74 @@ it("starts no span while tracing is suppressed, and spans under the parentContex
   expect(exporter.getFinishedSpans()[1]!.parentSpanContext).toBeUndefined();
   hooked.disable();
   session.end();
+});
+
+it("gives a helper calling a traced method one span, and rethrows the client's error unchanged", () => {
+  const traced = instrumentation();
+  expect(new Resource().parse(2)).toBe(5);
+  expect(exporter.getFinishedSpans().map((span) => span.name)).toEqual(["parse"]);
+  exporter.reset();
+  let thrown: unknown;
+  try {
+    new Resource().create(-1);
+  } catch (error) {
+    thrown = error;
+  }
+  expect(thrown).toBeInstanceOf(RangeError);
+  const [span] = exporter.getFinishedSpans();
+  expect(span!.status.code).toBe(SpanStatusCode.ERROR);
+  expect(span!.events[0]!.name).toBe("exception");
+  traced.disable();
+});
+
+it("runs the call untraced when starting the span fails, and logs each kind of failure once", () => {
+  const errors: unknown[][] = [];
+  const ignore = () => undefined;
+  diag.setLogger(
+    {
+      error: (...args) => errors.push(args),
+      warn: ignore,
+      info: ignore,
+      debug: ignore,
+      verbose: ignore,
+    },
+    { logLevel: DiagLogLevel.WARN, suppressOverrideMessage: true },
+  );
+  const traced = instrumentation();
+  try {
+    traced.failStart = true;
+    expect(new Resource().create(2)).toBe(4);
+    expect(new Resource().create(3)).toBe(6);
+    expect(exporter.getFinishedSpans()).toHaveLength(0);
+    traced.failStart = false;
+    traced.requestHook = () => {
+      throw new Error("hook failure");
+    };
+    expect(new Resource().create(2)).toBe(4);
+    expect(new Resource().create(2)).toBe(4);
+    expect(exporter.getFinishedSpans()).toHaveLength(2);
+    expect(errors.map((args) => args.map(String).join(" "))).toEqual([
+      expect.stringContaining("could not start a span"),
+      expect.stringContaining("the requestHook threw"),
+    ]);
+  } finally {
+    diag.disable();
+    traced.disable();
+  }
+});
+
+it("resolves captureContent from the option, then the environment", () => {
+  const on = { OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT: " True " };
+  expect(captureContentFromEnvironment(on)).toBe(true);
+  expect(
+    captureContentFromEnvironment({ OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT: "1" }),
+  ).toBe(false);
+  expect(resolveCaptureContent(undefined, {})).toBe(false);
+  expect(resolveCaptureContent(undefined, on)).toBe(true);
+  expect(resolveCaptureContent(false, on)).toBe(false);
+  expect(resolveCaptureContent(true, {})).toBe(true);
+  const configured = new TestInstrumentation({ captureContent: true });
+  expect(configured.content).toBe(true);
+  configured.setConfig({});
+  expect(configured.content).toBe(captureContentFromEnvironment());
 });

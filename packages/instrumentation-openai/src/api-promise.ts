@@ -43,7 +43,7 @@ export function observeResult(result: unknown, call: OpenAICall): unknown {
 
 /**
  * Observes how the caller consumes the returned `APIPromise`: parse failures (a body that is not
- * the expected JSON) end the span with the error; `asResponse()` without any parsing ends it when
+ * the expected JSON) end the span with the error; `asResponse()` without parsing ends it when
  * the response arrives, since the body will never be seen.
  */
 function watchConsumption(wrapped: unknown, call: OpenAICall): void {

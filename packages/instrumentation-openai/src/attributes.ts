@@ -125,7 +125,7 @@ export function requestAttributes(operation: Operation, body: unknown, server: S
   return attributes;
 }
 
-/** Token usage in any of OpenAI's three shapes (chat/completions, responses, embeddings). */
+/** Token usage in each of OpenAI's three shapes (chat/completions, responses, embeddings). */
 export function setUsage(span: Span, usage: unknown): void {
   if (!isRecord(usage)) return;
   const input = usage.prompt_tokens ?? usage.input_tokens;

@@ -2,18 +2,18 @@ import { type Span, SpanStatusCode } from "@opentelemetry/api";
 import { ATTR_ERROR_TYPE } from "@agentops/semconv";
 import { setResponseAttributes } from "./attributes";
 import { setOutputContent } from "./content";
-import type { OnceLogger } from "./once-logger";
+import type { OnceLogger } from "@agentops/instrumentation-core";
 import type { Operation } from "./operations";
 import { StreamAccumulator } from "./stream-accumulator";
-import type { OpenAIRequestHook, OpenAIResponseHook } from "./types";
+import type { OpenAIResponseInfo } from "./types";
 import { isRecord } from "./values";
 
 /** The configuration a call needs, resolved once per configuration change. */
 export interface CallSettings {
   captureContent: boolean;
   streamUsage: boolean;
-  requestHook: OpenAIRequestHook | undefined;
-  responseHook: OpenAIResponseHook | undefined;
+  /** The user's response hook, already guarded. */
+  responseHook: ((span: Span, info: OpenAIResponseInfo) => void) | undefined;
   log: OnceLogger;
 }
 
@@ -155,16 +155,12 @@ export class OpenAICall {
   private runResponseHook(response: unknown): void {
     const hook = this.settings.responseHook;
     if (!hook) return;
-    try {
-      hook(this.span, {
-        method: this.operation.method,
-        operationName: this.operation.name,
-        request: this.request ?? {},
-        response,
-      });
-    } catch (error) {
-      this.settings.log.error("responseHook", "the OpenAI responseHook threw", error);
-    }
+    hook(this.span, {
+      method: this.operation.method,
+      operationName: this.operation.name,
+      request: this.request ?? {},
+      response,
+    });
   }
 
   /** Ends the span once. */

@@ -1,21 +1,22 @@
-import { type Attributes, context, type Context, createContextKey, diag, SpanKind, trace } from "@opentelemetry/api";
+import { type Attributes, type Context, SpanKind } from "@opentelemetry/api";
 import { InstrumentationNodeModuleDefinition } from "@opentelemetry/instrumentation";
-import { AgentOpsInstrumentationBase, captureContentFromEnvironment, type ClientMethod } from "@agentops/instrumentation-core";
+import {
+  AgentOpsInstrumentationBase,
+  type CallTracing,
+  captureContentFromEnvironment,
+  type ClientMethod,
+} from "@agentops/instrumentation-core";
 import { observeResult } from "./api-promise";
 import { isRecord, member } from "./values";
 import { requestAttributes, serverOf } from "./attributes";
 import { type CallSettings, OpenAICall } from "./call";
 import { addInputContent } from "./content";
-import { OnceLogger } from "./once-logger";
 import { findPatchTargets, type Operation, type PatchTarget } from "./operations";
 import type { OpenAIInstrumentationConfig } from "./types";
 import { INSTRUMENTATION_NAME, INSTRUMENTATION_VERSION } from "./version";
 
 /** Versions of `openai` whose resource classes have the shape patched here. */
 const SUPPORTED_VERSIONS = [">=4 <8"];
-
-/** Set while a traced `create` runs, so a `create` nested inside it is not traced again. */
-const INSIDE_CREATE = createContextKey("@agentops/instrumentation-openai:inside-create");
 
 export { captureContentFromEnvironment };
 
@@ -37,8 +38,8 @@ export class OpenAIInstrumentation extends AgentOpsInstrumentationBase<OpenAIIns
   // Declared, not initialised: the base constructor calls init(), setConfig() and enable() before
   // field initialisers would run.
   declare private settings: CallSettings;
-  declare private onceLogger: OnceLogger;
   declare private targets: Map<object, Operation>;
+  declare private tracings: Map<Operation, CallTracing<OpenAICall>> | undefined;
 
   constructor(config: OpenAIInstrumentationConfig = {}) {
     super(INSTRUMENTATION_NAME, INSTRUMENTATION_VERSION, config);
@@ -46,18 +47,17 @@ export class OpenAIInstrumentation extends AgentOpsInstrumentationBase<OpenAIIns
 
   /** Resolves the defaults (content capture from the environment, stream usage on). */
   override setConfig(config: OpenAIInstrumentationConfig = {}): void {
-    const resolved: OpenAIInstrumentationConfig = {
-      ...config,
-      captureContent: config.captureContent ?? captureContentFromEnvironment(),
-      streamUsage: config.streamUsage ?? true,
-    };
-    super.setConfig(resolved);
+    super.setConfig({ ...config, streamUsage: config.streamUsage ?? true });
+    const resolved = this.getConfig();
+    const responseHook = resolved.responseHook;
     this.settings = {
-      captureContent: resolved.captureContent === true,
+      captureContent: this.captureContent,
       streamUsage: resolved.streamUsage !== false,
-      requestHook: typeof resolved.requestHook === "function" ? resolved.requestHook : undefined,
-      responseHook: typeof resolved.responseHook === "function" ? resolved.responseHook : undefined,
-      log: this.log(),
+      responseHook:
+        typeof responseHook === "function"
+          ? (span, info) => this.runHook("responseHook", responseHook, span, info)
+          : undefined,
+      log: this.failures,
     };
   }
 
@@ -98,15 +98,10 @@ export class OpenAIInstrumentation extends AgentOpsInstrumentationBase<OpenAIIns
   manuallyInstrument(openai: unknown): void {
     try {
       const found = this.patchModule(openai);
-      if (found === 0) this.log().error("manual", "manuallyInstrument: no openai resource classes found in the value given");
+      if (found === 0) this.failures.error("manual", "manuallyInstrument: no openai resource classes found in the value given");
     } catch (error) {
-      this.log().error("manual", "manuallyInstrument failed", error);
+      this.failures.error("manual", "manuallyInstrument failed", error);
     }
-  }
-
-  private log(): OnceLogger {
-    // the base class creates its own logger only after setConfig() has run
-    return (this.onceLogger ??= new OnceLogger(diag.createComponentLogger({ namespace: INSTRUMENTATION_NAME })));
   }
 
   private knownTargets(): Map<object, Operation> {
@@ -119,7 +114,7 @@ export class OpenAIInstrumentation extends AgentOpsInstrumentationBase<OpenAIIns
     try {
       targets = findPatchTargets(moduleExports);
     } catch (error) {
-      this.log().error("patch", "could not inspect the openai module", error);
+      this.failures.error("patch", "could not inspect the openai module", error);
       return 0;
     }
     for (const target of targets) {
@@ -138,41 +133,31 @@ export class OpenAIInstrumentation extends AgentOpsInstrumentationBase<OpenAIIns
   }
 
   private createPatchedMethod(operation: Operation, original: ClientMethod): ClientMethod {
-    const enabled = () => this.isEnabled();
-    const log = (key: string, message: string, error: unknown) => this.log().error(key, message, error);
-    const start = (resource: unknown, body: unknown, parent: Context) => this.startCall(operation, resource, body, parent);
-    const parentOf = (active: Context) => this.parentContextOf(active);
-    // Disabled while another instrumentation's wrapper sits over ours: pass calls through.
+    const trace = (self: unknown, args: unknown[]) => this.traceCall(original, self, args, this.tracingOf(operation));
+    // Disabled while another instrumentation's wrapper sits over ours: traceCall passes calls through.
     return function create(this: unknown, ...args: unknown[]) {
-      const active = context.active();
-      const parent = enabled() && active.getValue(INSIDE_CREATE) !== true ? parentOf(active) : undefined;
-      if (parent === undefined) return Reflect.apply(original, this, args);
-      let call: OpenAICall;
-      let callContext: Context;
-      try {
-        // Started with the parent active too, so that an id generator reading the active context sees it.
-        call = context.with(parent, start, undefined, this, args[0], parent);
-        callContext = trace.setSpan(parent, call.span).setValue(INSIDE_CREATE, true);
-      } catch (error) {
-        log("start", "could not start an OpenAI span", error);
-        return Reflect.apply(original, this, args);
-      }
-      let result: unknown;
-      try {
-        args[0] = call.sentBody;
-        result = context.with(callContext, Reflect.apply, undefined, original, this, args);
-      } catch (error) {
-        call.onError(error);
-        throw error;
-      }
-      try {
-        return observeResult(result, call);
-      } catch (error) {
-        log("result", "could not observe an OpenAI result", error);
-        call.end();
-        return result;
-      }
+      return trace(this, args);
     };
+  }
+
+  /** How calls of one operation are traced; one object per operation, built once. */
+  private tracingOf(operation: Operation): CallTracing<OpenAICall> {
+    const tracings = (this.tracings ??= new Map<Operation, CallTracing<OpenAICall>>());
+    let tracing = tracings.get(operation);
+    if (tracing === undefined) {
+      const created: CallTracing<OpenAICall> = {
+        start: (parent, resource, args) => this.startCall(operation, resource, args[0], parent),
+        invoke: (call, original, self, args) => {
+          args[0] = call.sentBody;
+          return Reflect.apply(original, self, args);
+        },
+        observe: (call, result) => observeResult(result, call),
+        fail: (call, error) => call.onError(error),
+      };
+      tracing = created;
+      tracings.set(operation, created);
+    }
+    return tracing;
   }
 
   /** Starts the span of one call; throws only on a bug (the caller then runs the call untraced). */
@@ -201,13 +186,11 @@ export class OpenAIInstrumentation extends AgentOpsInstrumentationBase<OpenAIIns
       request.stream_options == null;
     const sentBody = injectUsage ? { ...request, stream_options: { include_usage: true } } : body;
     const call = new OpenAICall(span, operation, request, sentBody, injectUsage, settings);
-    if (settings.requestHook) {
-      try {
-        settings.requestHook(span, { method: operation.method, operationName: operation.name, request: request ?? {} });
-      } catch (error) {
-        settings.log.error("requestHook", "the OpenAI requestHook threw", error);
-      }
-    }
+    this.runHook("requestHook", this.getConfig().requestHook, span, {
+      method: operation.method,
+      operationName: operation.name,
+      request: request ?? {},
+    });
     return call;
   }
 }

@@ -93,7 +93,7 @@ export class StreamAccumulator {
     }
   }
 
-  /** Writes the summary on the span; returns the error code of an `error` event, if any. */
+  /** Writes the summary on the span; returns the error code of an `error` event, when there is one. */
   summarise(): string | undefined {
     if (this.operation.api === "responses") {
       if (this.finalResponse) {
