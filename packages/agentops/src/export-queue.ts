@@ -25,7 +25,8 @@ const MAX_RETRY_AFTER_MS = 60_000;
  * exponentially and honour Retry-After. `push` is O(1) and never does I/O.
  */
 export class ExportQueue {
-  private items: ReadableSpan[] = [];
+  /** Queued spans from `head` on; slots before `head` are cleared as their batches leave. */
+  private items: Array<ReadableSpan | undefined> = [];
   private head = 0;
   private timer: NodeJS.Timeout | undefined;
   /** Whether the pending timer is an immediate one (a full batch waits). */
@@ -119,7 +120,7 @@ export class ExportQueue {
     const exporter = this.exporter as SpanExporter & { exportSync?(spans: ReadableSpan[], timeoutMs: number): boolean };
     while (this.size > 0 && Date.now() < deadline) {
       const end = Math.min(this.items.length, this.head + this.options.batchSize);
-      const batch = this.items.slice(this.head, end);
+      const batch = this.items.slice(this.head, end) as ReadableSpan[];
       let delivered = false;
       if (typeof exporter.exportSync === "function") {
         delivered = exporter.exportSync(batch, Math.max(1, deadline - Date.now()));
@@ -169,7 +170,7 @@ export class ExportQueue {
 
   private exportBatch(): Promise<void> {
     const end = Math.min(this.items.length, this.head + this.options.batchSize);
-    const batch = this.items.slice(this.head, end);
+    const batch = this.items.slice(this.head, end) as ReadableSpan[];
     return this.send(batch)
       .then((result) => this.settle(batch.length, result))
       .catch((error) => this.settle(batch.length, { code: ExportResultCode.FAILED, error }))
@@ -225,7 +226,11 @@ export class ExportQueue {
   }
 
   private advance(count: number): void {
-    this.head += count;
+    // Let go of the spans that left at once: a span the queue still pointed to would survive the
+    // next garbage collections (and be copied by each) until the whole buffer drained.
+    const end = this.head + count;
+    for (let i = this.head; i < end; i++) this.items[i] = undefined;
+    this.head = end;
     if (this.head === this.items.length) {
       this.items = [];
       this.head = 0;
