@@ -15,19 +15,51 @@ export interface ExportQueueOptions {
   maxBackoffMs?: number;
 }
 
+/**
+ * An exporter that can encode a batch into its request body ahead of sending it, and send bodies.
+ * The queue then encodes each batch as soon as it is full: a body is a fraction of the size of the
+ * spans it holds, so the spans can go at once, and a retry resends the same bytes.
+ */
+export interface BodyExporter extends SpanExporter {
+  /** The request body for these spans; throws when they cannot be encoded. */
+  encode(spans: ReadableSpan[]): Uint8Array;
+  exportBody(body: Uint8Array, done: (result: ExportResult) => void): void;
+  /** Sends a body and waits for the answer synchronously; true on success. */
+  exportBodySync(body: Uint8Array, timeoutMs: number): boolean;
+}
+
+/** A batch cut from the queue: its spans until it is encoded, then only its body. */
+interface Batch {
+  spans: ReadableSpan[] | undefined;
+  body: Uint8Array | undefined;
+  count: number;
+}
+
+type PendingResource = { asyncAttributesPending?: boolean; waitForAsyncAttributes?: () => Promise<void> };
+
+function isBodyExporter(exporter: SpanExporter): exporter is BodyExporter {
+  const candidate = exporter as Partial<BodyExporter>;
+  return typeof candidate.encode === "function" && typeof candidate.exportBody === "function" && typeof candidate.exportBodySync === "function";
+}
+
 const INITIAL_BACKOFF_MS = 250;
 const MAX_RETRY_AFTER_MS = 60_000;
 
 /**
- * A bounded FIFO of finished spans in front of an exporter. One batch is in flight at a time;
- * a batch leaves the buffer only when the exporter accepted it or refused it for good, so a
- * server that is down or overloaded costs memory (bounded) and delay, not data. Retries back off
- * exponentially and honour Retry-After. `push` is O(1) and never does I/O.
+ * A bounded FIFO of finished spans in front of an exporter. Spans are cut into batches of
+ * `batchSize`; with a {@link BodyExporter} a full batch is encoded at once. One batch is in flight
+ * at a time; a batch leaves the queue only when the exporter accepted it or refused it for good,
+ * so a server that is down or overloaded costs memory (bounded) and delay, not data. Retries back
+ * off exponentially and honour Retry-After. `push` never does I/O.
  */
 export class ExportQueue {
-  /** Queued spans from `head` on; slots before `head` are cleared as their batches leave. */
-  private items: Array<ReadableSpan | undefined> = [];
+  /** Spans not yet in a batch, from `head` on; slots before `head` are cleared as batches are cut. */
+  private pending: Array<ReadableSpan | undefined> = [];
   private head = 0;
+  /** Batches waiting or in flight, oldest first, from `batchHead` on. */
+  private batches: Array<Batch | undefined> = [];
+  private batchHead = 0;
+  private batched = 0;
   private timer: NodeJS.Timeout | undefined;
   /** Whether the pending timer is an immediate one (a full batch waits). */
   private immediate = false;
@@ -37,11 +69,14 @@ export class ExportQueue {
   private closed = false;
   private waiters: Array<() => void> = [];
   private readonly counters = { exported: 0, droppedBufferFull: 0, droppedRejected: 0, retries: 0 };
+  private readonly encoder: BodyExporter | undefined;
 
   constructor(
     private readonly exporter: SpanExporter,
     private readonly options: ExportQueueOptions,
-  ) {}
+  ) {
+    this.encoder = isBodyExporter(exporter) ? exporter : undefined;
+  }
 
   /** What the queue has done so far. */
   get stats(): ExportStats {
@@ -49,12 +84,12 @@ export class ExportQueue {
   }
 
   get size(): number {
-    return this.items.length - this.head;
+    return this.batched + this.pending.length - this.head;
   }
 
   push(span: ReadableSpan): void {
     if (this.closed) return;
-    if (this.items.length - this.head >= this.options.bufferSize) {
+    if (this.size >= this.options.bufferSize) {
       this.counters.droppedBufferFull++;
       logOnce(
         "warn",
@@ -63,9 +98,10 @@ export class ExportQueue {
       );
       return;
     }
-    this.items.push(span);
+    this.pending.push(span);
+    if (this.pending.length - this.head >= this.options.batchSize) this.cut(true);
     if (this.inFlight !== undefined || this.immediate) return;
-    if (this.items.length - this.head >= this.options.batchSize && this.retryAt === 0) {
+    if (this.batched > 0 && this.retryAt === 0) {
       // A full batch: export as soon as the application yields (scheduled once, not once per span).
       this.schedule(0);
     } else if (this.timer === undefined) {
@@ -112,24 +148,29 @@ export class ExportQueue {
 
   /**
    * Exports what is queued synchronously, within `timeoutMs`, for the `exit` event (an explicit
-   * `process.exit()`), where no timer or promise will run again. Uses the exporter's `exportSync`
-   * when it has one; otherwise an exporter that answers synchronously (in memory) still works.
+   * `process.exit()`), where no timer or promise will run again. A {@link BodyExporter} sends
+   * synchronously; otherwise an exporter that answers synchronously (in memory) still works.
    */
   drainSync(timeoutMs: number): void {
     const deadline = Date.now() + timeoutMs;
-    const exporter = this.exporter as SpanExporter & { exportSync?(spans: ReadableSpan[], timeoutMs: number): boolean };
-    while (this.size > 0 && Date.now() < deadline) {
-      const end = Math.min(this.items.length, this.head + this.options.batchSize);
-      const batch = this.items.slice(this.head, end) as ReadableSpan[];
+    while (this.pending.length > this.head) this.cut(false);
+    while (this.batched > 0 && Date.now() < deadline) {
+      const batch = this.batches[this.batchHead] as Batch;
       let delivered = false;
-      if (typeof exporter.exportSync === "function") {
-        delivered = exporter.exportSync(batch, Math.max(1, deadline - Date.now()));
-      } else {
-        exporter.export(batch, (result) => (delivered = result.code === ExportResultCode.SUCCESS));
+      try {
+        if (this.encoder !== undefined) {
+          batch.body ??= this.encoder.encode(batch.spans as ReadableSpan[]);
+          batch.spans = undefined;
+          delivered = this.encoder.exportBodySync(batch.body, Math.max(1, deadline - Date.now()));
+        } else {
+          this.exporter.export(batch.spans as ReadableSpan[], (result) => (delivered = result.code === ExportResultCode.SUCCESS));
+        }
+      } catch (error) {
+        logger.debug("synchronous export failed", error);
       }
       if (!delivered) return;
-      this.advance(batch.length);
-      this.counters.exported += batch.length;
+      this.counters.exported += batch.count;
+      this.shift();
     }
   }
 
@@ -141,6 +182,54 @@ export class ExportQueue {
       await this.exporter.shutdown();
     } catch (error) {
       logger.debug("exporter shutdown failed", error);
+    }
+  }
+
+  /**
+   * Moves up to `batchSize` pending spans into a batch of their own, and lets go of them in the
+   * pending list: a span the queue still pointed to would survive the next garbage collections
+   * (and be copied by each). With `encode`, a full batch is encoded at once when it can be (its
+   * resource is complete), so that only its body is kept.
+   */
+  private cut(encode: boolean): void {
+    const end = Math.min(this.pending.length, this.head + this.options.batchSize);
+    const spans = this.pending.slice(this.head, end) as ReadableSpan[];
+    for (let i = this.head; i < end; i++) this.pending[i] = undefined;
+    this.head = end;
+    if (this.head === this.pending.length) {
+      this.pending = [];
+      this.head = 0;
+    } else if (this.head > 4096 && this.head * 2 > this.pending.length) {
+      this.pending = this.pending.slice(this.head);
+      this.head = 0;
+    }
+    const batch: Batch = { spans, body: undefined, count: spans.length };
+    if (encode && this.encoder !== undefined && !(spans[0]?.resource as PendingResource | undefined)?.asyncAttributesPending) {
+      try {
+        batch.body = this.encoder.encode(spans);
+        batch.spans = undefined;
+      } catch (error) {
+        // Left as spans: the send encodes again and reports the failure through the usual path.
+        logger.debug("could not encode a batch ahead of sending", error);
+      }
+    }
+    this.batches.push(batch);
+    this.batched += batch.count;
+  }
+
+  /** The oldest batch has left (sent or refused for good). */
+  private shift(): void {
+    const batch = this.batches[this.batchHead];
+    if (batch === undefined) return;
+    this.batches[this.batchHead] = undefined;
+    this.batchHead++;
+    this.batched -= batch.count;
+    if (this.batchHead === this.batches.length) {
+      this.batches = [];
+      this.batchHead = 0;
+    } else if (this.batchHead > 1024 && this.batchHead * 2 > this.batches.length) {
+      this.batches = this.batches.slice(this.batchHead);
+      this.batchHead = 0;
     }
   }
 
@@ -169,28 +258,44 @@ export class ExportQueue {
   }
 
   private exportBatch(): Promise<void> {
-    const end = Math.min(this.items.length, this.head + this.options.batchSize);
-    const batch = this.items.slice(this.head, end) as ReadableSpan[];
+    if (this.batched === 0) this.cut(false);
+    const batch = this.batches[this.batchHead] as Batch;
     return this.send(batch)
-      .then((result) => this.settle(batch.length, result))
-      .catch((error) => this.settle(batch.length, { code: ExportResultCode.FAILED, error }))
+      .then((result) => this.settle(batch, result))
+      .catch((error) => this.settle(batch, { code: ExportResultCode.FAILED, error }))
       .finally(() => {
         this.inFlight = undefined;
         if (this.closed || this.size === 0) return;
         if (this.retryAt > 0) this.schedule(Math.max(0, this.retryAt - Date.now()));
-        else this.schedule(this.size >= this.options.batchSize ? 0 : this.options.maxWaitMs);
+        // Full batches waiting go at once; a partial one waits for more spans, up to maxWaitMs.
+        else this.schedule(this.batched > 0 || this.size >= this.options.batchSize ? 0 : this.options.maxWaitMs);
       });
   }
 
-  private async send(batch: ReadableSpan[]): Promise<ExportResult> {
-    const resource = batch[0]?.resource as { asyncAttributesPending?: boolean; waitForAsyncAttributes?: () => Promise<void> } | undefined;
-    if (resource?.asyncAttributesPending && resource.waitForAsyncAttributes) {
-      await resource.waitForAsyncAttributes();
+  private async send(batch: Batch): Promise<ExportResult> {
+    if (batch.spans !== undefined) {
+      const resource = batch.spans[0]?.resource as PendingResource | undefined;
+      if (resource?.asyncAttributesPending && resource.waitForAsyncAttributes) {
+        await resource.waitForAsyncAttributes();
+      }
     }
     return new Promise<ExportResult>((resolve) => {
       context.with(suppressTracing(context.active()), () => {
         try {
-          this.exporter.export(batch, resolve);
+          if (this.encoder !== undefined) {
+            if (batch.body === undefined) {
+              try {
+                batch.body = this.encoder.encode(batch.spans as ReadableSpan[]);
+                batch.spans = undefined;
+              } catch (error) {
+                resolve({ code: ExportResultCode.FAILED, error: encodeError(error) });
+                return;
+              }
+            }
+            this.encoder.exportBody(batch.body, resolve);
+          } else {
+            this.exporter.export(batch.spans as ReadableSpan[], resolve);
+          }
         } catch (error) {
           resolve({ code: ExportResultCode.FAILED, error: error as Error });
         }
@@ -198,9 +303,10 @@ export class ExportQueue {
     });
   }
 
-  private settle(count: number, result: ExportResult): void {
+  private settle(batch: Batch, result: ExportResult): void {
+    const count = batch.count;
     if (result.code === ExportResultCode.SUCCESS) {
-      this.advance(count);
+      this.shift();
       this.counters.exported += count;
       this.backoffMs = 0;
       this.retryAt = 0;
@@ -208,7 +314,7 @@ export class ExportQueue {
     }
     const error = result.error as { retryable?: boolean; retryAfterMs?: number; message?: string } | undefined;
     if (error?.retryable === false) {
-      this.advance(count);
+      this.shift();
       this.counters.droppedRejected += count;
       logOnce("error", "rejected:" + (error.message ?? "").slice(0, 40), `The server refused ${count} spans; they are dropped. ${error.message ?? ""}`);
       this.backoffMs = 0;
@@ -224,19 +330,9 @@ export class ExportQueue {
     logOnce("warn", "export-retry", `Export failed, retrying with backoff (spans are kept, up to maxBufferSize): ${error?.message ?? "unknown error"}`);
     logger.debug(`export failed, retrying in ${Math.round(delay)} ms`, error?.message);
   }
+}
 
-  private advance(count: number): void {
-    // Let go of the spans that left at once: a span the queue still pointed to would survive the
-    // next garbage collections (and be copied by each) until the whole buffer drained.
-    const end = this.head + count;
-    for (let i = this.head; i < end; i++) this.items[i] = undefined;
-    this.head = end;
-    if (this.head === this.items.length) {
-      this.items = [];
-      this.head = 0;
-    } else if (this.head > 4096 && this.head * 2 > this.items.length) {
-      this.items = this.items.slice(this.head);
-      this.head = 0;
-    }
-  }
+/** A batch that cannot be encoded will never be: refused for good, like a 400. */
+function encodeError(error: unknown): Error & { retryable: boolean } {
+  return Object.assign(new Error(`could not serialize spans: ${String(error)}`), { retryable: false });
 }

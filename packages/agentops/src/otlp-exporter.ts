@@ -2,8 +2,9 @@ import { spawnSync } from "node:child_process";
 import * as http from "node:http";
 import * as https from "node:https";
 import { ExportResultCode, type ExportResult } from "@opentelemetry/core";
-import type { ReadableSpan, SpanExporter } from "@opentelemetry/sdk-trace-base";
+import type { ReadableSpan } from "@opentelemetry/sdk-trace-base";
 import { ProtobufTraceSerializer } from "@opentelemetry/otlp-transformer";
+import type { BodyExporter } from "./export-queue";
 import { VERSION } from "./version";
 
 /** Why an export failed, and whether trying the same batch again can help. */
@@ -48,7 +49,7 @@ export interface OtlpExporterOptions {
  * (an {@link ExportError} with `retryable` and `retryAfterMs`), so the export queue can keep a
  * batch for later instead of losing it, and drop it only when the server refuses it for good.
  */
-export class OtlpHttpExporter implements SpanExporter {
+export class OtlpHttpExporter implements BodyExporter {
   private readonly url: URL;
   private readonly agent: http.Agent;
   private readonly headers: Record<string, string>;
@@ -71,19 +72,26 @@ export class OtlpHttpExporter implements SpanExporter {
   }
 
   export(spans: ReadableSpan[], resultCallback: (result: ExportResult) => void): void {
-    if (this.shutDown) {
-      resultCallback({ code: ExportResultCode.FAILED, error: new ExportError("exporter is shut down", undefined, false, undefined) });
-      return;
-    }
-    let body: Uint8Array | undefined;
+    let body: Uint8Array;
     try {
-      body = ProtobufTraceSerializer.serializeRequest(spans);
+      body = this.encode(spans);
     } catch (error) {
       resultCallback({ code: ExportResultCode.FAILED, error: new ExportError(`could not serialize spans: ${String(error)}`, undefined, false, undefined) });
       return;
     }
-    if (!body) {
-      resultCallback({ code: ExportResultCode.FAILED, error: new ExportError("could not serialize spans", undefined, false, undefined) });
+    this.exportBody(body, resultCallback);
+  }
+
+  /** The OTLP protobuf request body for these spans. */
+  encode(spans: ReadableSpan[]): Uint8Array {
+    const body = ProtobufTraceSerializer.serializeRequest(spans);
+    if (!body) throw new Error("the serializer returned nothing");
+    return body;
+  }
+
+  exportBody(body: Uint8Array, resultCallback: (result: ExportResult) => void): void {
+    if (this.shutDown) {
+      resultCallback({ code: ExportResultCode.FAILED, error: new ExportError("exporter is shut down", undefined, false, undefined) });
       return;
     }
     this.send(body, resultCallback);
@@ -148,10 +156,17 @@ export class OtlpHttpExporter implements SpanExporter {
    * command line and environment are readable by other users of the machine, so no secret goes there.
    */
   exportSync(spans: ReadableSpan[], timeoutMs: number): boolean {
-    if (this.shutDown || spans.length === 0) return spans.length === 0;
+    if (spans.length === 0) return true;
     try {
-      const body = ProtobufTraceSerializer.serializeRequest(spans);
-      if (!body) return false;
+      return this.exportBodySync(this.encode(spans), timeoutMs);
+    } catch {
+      return false;
+    }
+  }
+
+  exportBodySync(body: Uint8Array, timeoutMs: number): boolean {
+    if (this.shutDown) return false;
+    try {
       const head = Buffer.from(JSON.stringify({ url: this.url.href, headers: this.headers, timeoutMs }), "utf8");
       const length = Buffer.alloc(4);
       length.writeUInt32BE(head.length, 0);
