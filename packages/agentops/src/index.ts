@@ -16,6 +16,7 @@ import { Session } from "./session";
 import type { AgentOpsOptions, EndState, SessionAnalytics } from "./types";
 import { recordAction, recordTool, setSessionResolver } from "./wrappers";
 import { VERSION } from "./version";
+import { BudgetExceededError } from "./budget";
 
 const CLIENT_KEY = Symbol.for("agentops.client");
 type Holder = { [CLIENT_KEY]?: Client };
@@ -145,6 +146,8 @@ export async function shutdown(): Promise<void> {
 export { AgentOpsSpanProcessor, Client, Configuration, Session, Event, ActionEvent, LLMEvent, ToolEvent, ErrorEvent, recordAction, recordTool, VERSION };
 export type { AgentOpsSpanProcessorOptions, StartSessionOptions };
 export type { AgentOpsOptions, EndState, ExportStats, HostEnv, LogLevel, SessionAnalytics, TimestampInput } from "./types";
+export { BudgetExceededError };
+export type { BudgetExceeded, BudgetLimit } from "./budget";
 export type { ActionEventOptions, ErrorEventOptions, EventOptions, EventType, LLMEventOptions, ToolEventOptions } from "./events";
 
 const agentops = {
@@ -169,6 +172,7 @@ const agentops = {
   LLMEvent,
   ToolEvent,
   ErrorEvent,
+  BudgetExceededError,
   VERSION,
 };
 

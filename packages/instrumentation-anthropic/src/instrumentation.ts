@@ -195,6 +195,10 @@ export class AnthropicInstrumentation extends AgentOpsInstrumentationBase<Anthro
         call.awaitingHandoff = true;
         return call;
       },
+      // `messages.stream()` returns its stream object synchronously: a refused call throws.
+      refuse: (error) => {
+        throw error;
+      },
       invoke: (_call, original, resource, args) => this.invoke(original, resource, args),
       observe: (call, helper) => {
         if (call.awaitingHandoff && isObject(helper) && typeof helper.on === "function") {

@@ -114,6 +114,19 @@ export abstract class AgentOpsInstrumentationBase<
     }
   }
 
+  /** The error the `refuseCall` hook refuses a call with; undefined to let it go ahead. */
+  protected refusalOf(active: Context): Error | undefined {
+    const hook = this.getConfig().refuseCall;
+    if (hook === undefined) return undefined;
+    try {
+      const refusal = hook(active);
+      return refusal instanceof Error ? refusal : undefined;
+    } catch (error) {
+      this.failures.error("refuseCall", "the refuseCall hook threw; the call goes ahead", error);
+      return undefined;
+    }
+  }
+
   /**
    * The context a call's span starts under, or `undefined` when tracing is suppressed (the call
    * then runs untraced): the `parentContext` hook's choice, else the active context. A hook that
@@ -150,6 +163,8 @@ export abstract class AgentOpsInstrumentationBase<
   ): unknown {
     if (!this.isEnabled()) return Reflect.apply(original, self, args);
     const active = context.active();
+    const refusal = this.refusalOf(active);
+    if (refusal !== undefined) return tracing.refuse ? tracing.refuse(refusal, self, args) : Promise.reject(refusal);
     const value = active.getValue(ACTIVE_CALL);
     const outer = isCallScope(value) && value.owner === this ? value : undefined;
 

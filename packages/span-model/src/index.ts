@@ -12,6 +12,7 @@ export { parseEndState, parseTags, readSessionMetadata } from "./session-metadat
 export type { SessionMetadata } from "./session-metadata";
 export { firstCount, firstString, readCount, readNumber, readString } from "./attribute-values";
 export { addPicoUsd, MAX_SESSION_COST_PICO, MAX_SPAN_COST_USD, toPicoUsd } from "./cost";
+export { isContentAttribute } from "./content";
 export { parseJson, parseJsonText, readConversation, readRawMessages } from "./messages";
 export type { ChatMessage, ChatPart, Conversation } from "./messages";
 export type { EndState, EventKind } from "./kinds";
