@@ -1,4 +1,5 @@
 import { randomBytes } from "node:crypto";
+import { setMaxListeners } from "node:events";
 import { context, SpanKind, SpanStatusCode, trace, type Attributes, type Context, type Span, type SpanOptions, type Tracer } from "@opentelemetry/api";
 import { formatCost } from "@agentops/pricing";
 import {
@@ -48,6 +49,17 @@ export interface SessionHost {
 export type SessionRole =
   | { kind: "owner" }
   | { kind: "joined"; parentSpanId: string | undefined };
+
+/**
+ * The controller of `session.signal`. The signal is meant to be passed to every call of the
+ * session, and clients add an abort listener per request, so it takes any number of listeners
+ * (without Node's warning at 11).
+ */
+function signalController(): AbortController {
+  const controller = new AbortController();
+  setMaxListeners(0, controller.signal);
+  return controller;
+}
 
 /** How often a session with a budget compares it with the server's totals, in ms. */
 export const BUDGET_POLL_MS = 2_000;
@@ -118,7 +130,7 @@ export class Session {
   private readonly joinedById: boolean;
   private costPromise: Promise<string> | undefined;
   private readonly captureContent: boolean;
-  private readonly budgetController = new AbortController();
+  private readonly budgetController = signalController();
   private budgetPoll: NodeJS.Timeout | undefined;
 
   /**
@@ -203,8 +215,11 @@ export class Session {
   private overBudget(error: BudgetExceededError, onExceeded: ((exceeded: BudgetExceeded) => void) | undefined): void {
     this.record(new ErrorEvent({ errorType: "BudgetExceeded", code: "budget_exceeded", details: error.message }));
     this.budgetController.abort(error);
-    logger.warn(error.message);
-    if (onExceeded === undefined) return;
+    if (onExceeded === undefined) {
+      logger.warn(error.message);
+      return;
+    }
+    logger.info(error.message);
     try {
       onExceeded(error.details);
     } catch (failure) {

@@ -72,7 +72,7 @@ describe("session budgets", () => {
     expect(result.exceeded[0]).toMatchObject({ sessionId: result.session, limit: "llm_calls", llmCalls: 3, maxLlmCalls: 3, source: "local" });
     const totals = await stats(result.session);
     expect(totals).toMatchObject({ llm_calls: 3, errors: 1, prompt_tokens: 3000, completion_tokens: 1500, end_state: "Failure", end_state_reason: "over budget" });
-    const exported = await (await fetch(`${server.url}/v2/sessions/${result.session}/export`, { headers: { "x-agentops-api-key": apiKey } })).json();
+    const exported: any = await (await fetch(`${server.url}/v2/sessions/${result.session}/export`, { headers: { "x-agentops-api-key": apiKey } })).json();
     expect(exported.errors.map((error: any) => error.error_type)).toEqual(["BudgetExceeded"]);
   });
 

@@ -55,8 +55,8 @@ it("masks content of every exported span before it leaves the process; the secre
   expect(provider.requests.some((request) => JSON.stringify(request.body).includes("sk-LEAKED0000secret"))).toBe(true);
 
   const headers = { "x-agentops-api-key": apiKey };
-  const exported = await (await fetch(`${server.url}/v2/sessions/${result.session}/export`, { headers })).json();
-  const spans = await (await fetch(`${server.url}/v2/sessions/${result.session}/spans`, { headers })).json();
+  const exported: any = await (await fetch(`${server.url}/v2/sessions/${result.session}/export`, { headers })).json();
+  const spans: any = await (await fetch(`${server.url}/v2/sessions/${result.session}/spans`, { headers })).json();
   const everything = JSON.stringify(exported) + JSON.stringify(spans);
   expect(everything).not.toContain("sk-LEAKED0000secret");
   expect(JSON.stringify(exported.llms)).toContain("my key is [api key], keep it");
