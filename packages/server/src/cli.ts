@@ -3,13 +3,25 @@ import { mkdirSync } from "node:fs";
 import path from "node:path";
 import { parseArgs } from "node:util";
 import { generateApiKey } from "./auth/keys";
+import { redactCommand } from "./redaction/commands";
+import { RedactionRuleError } from "./redaction/rules";
 import { createServer } from "./server";
-import { describeStorage, openStorage, parseStorageUrl, StorageUrlError, type StorageLocation } from "./storage/index";
+import {
+  describeStorage,
+  openStorage,
+  parseStorageUrl,
+  StorageUrlError,
+  type StorageLocation,
+} from "./storage/index";
 
 const USAGE = `Usage:
   agentops-server serve [--port 4318] [--host 127.0.0.1] [--db sqlite:PATH | postgres://...]
                         [--dashboard-dir DIR | --no-dashboard] [--log-level info]
   agentops-server projects create NAME [--db ...] [--json]
+  agentops-server redact list PROJECT_ID [--db ...] [--json]
+  agentops-server redact add PROJECT_ID (--builtin emails|api-keys|cards | --pattern REGEX
+                        [--flags imsu] [--replacement TEXT]) [--db ...] [--json]
+  agentops-server redact remove PROJECT_ID RULE_ID [--db ...]
 
 Environment: AGENTOPS_SERVER_PORT, AGENTOPS_SERVER_HOST, AGENTOPS_SERVER_DB,
 AGENTOPS_SERVER_LOG_LEVEL, AGENTOPS_SESSION_TIMEOUT_MS, AGENTOPS_SERVER_TOKEN_SECRET,
@@ -37,6 +49,10 @@ async function main(argv: string[]): Promise<number> {
       "no-dashboard": { type: "boolean" },
       "log-level": { type: "string" },
       "session-timeout-ms": { type: "string" },
+      builtin: { type: "string" },
+      pattern: { type: "string" },
+      flags: { type: "string" },
+      replacement: { type: "string" },
       help: { type: "boolean", short: "h" },
     },
   });
@@ -44,7 +60,9 @@ async function main(argv: string[]): Promise<number> {
     console.log(USAGE);
     return values.help ? 0 : 2;
   }
-  const { url: db, location } = databaseUrl(values.db ?? process.env.AGENTOPS_SERVER_DB ?? DEFAULT_DB);
+  const { url: db, location } = databaseUrl(
+    values.db ?? process.env.AGENTOPS_SERVER_DB ?? DEFAULT_DB,
+  );
   const sessionTimeoutMs = optionalInteger(
     values["session-timeout-ms"] ?? process.env.AGENTOPS_SESSION_TIMEOUT_MS,
     "--session-timeout-ms",
@@ -52,7 +70,8 @@ async function main(argv: string[]): Promise<number> {
   const [command, subcommand, ...rest] = positionals;
 
   if (command === "serve" && subcommand === undefined) {
-    const port = optionalInteger(values.port ?? process.env.AGENTOPS_SERVER_PORT, "--port") ?? DEFAULT_PORT;
+    const port =
+      optionalInteger(values.port ?? process.env.AGENTOPS_SERVER_PORT, "--port") ?? DEFAULT_PORT;
     if (port < 0 || port > 65535) throw new UsageError("--port must be from 0 to 65535");
     const host = values.host ?? process.env.AGENTOPS_SERVER_HOST ?? DEFAULT_HOST;
     const level = values["log-level"] ?? process.env.AGENTOPS_SERVER_LOG_LEVEL ?? "info";
@@ -68,6 +87,26 @@ async function main(argv: string[]): Promise<number> {
   }
   if (command === "projects" && subcommand === "create" && rest.length === 1) {
     return createProject(db, rest[0]!, values.json === true, sessionTimeoutMs);
+  }
+  if (command === "redact" && subcommand !== undefined) {
+    const storage = await openStorage(db, storageOptions(sessionTimeoutMs));
+    try {
+      return await redactCommand(
+        storage,
+        subcommand,
+        rest,
+        {
+          builtin: values.builtin,
+          pattern: values.pattern,
+          flags: values.flags,
+          replacement: values.replacement,
+          json: values.json === true,
+        },
+        (line) => console.log(line),
+      );
+    } finally {
+      await storage.close();
+    }
   }
   throw new UsageError(`unknown command: ${positionals.join(" ")}`);
 }
@@ -141,7 +180,12 @@ async function serve(options: ServeOptions): Promise<number> {
   return new Promise<number>(() => {});
 }
 
-async function createProject(db: string, name: string, json: boolean, sessionTimeoutMs: number | undefined): Promise<number> {
+async function createProject(
+  db: string,
+  name: string,
+  json: boolean,
+  sessionTimeoutMs: number | undefined,
+): Promise<number> {
   if (name.trim() === "") throw new UsageError("the project name must not be empty");
   const storage = await openStorage(db, storageOptions(sessionTimeoutMs));
   try {
@@ -185,11 +229,14 @@ main(process.argv.slice(2)).then(
     process.exitCode = code;
   },
   (error: unknown) => {
-    if (error instanceof StorageUrlError) {
-      // One line: the URL names no store this server has.
+    if (error instanceof StorageUrlError || error instanceof RedactionRuleError) {
+      // One line: the URL names no store this server has, or the rule cannot be used.
       console.error(`agentops-server: ${error.message}`);
       process.exitCode = 2;
-    } else if (error instanceof UsageError || (error as { code?: string }).code?.startsWith("ERR_PARSE_ARGS")) {
+    } else if (
+      error instanceof UsageError ||
+      (error as { code?: string }).code?.startsWith("ERR_PARSE_ARGS")
+    ) {
       console.error(`agentops-server: ${(error as Error).message}\n\n${USAGE}`);
       process.exitCode = 2;
     } else {

@@ -71,3 +71,7 @@ export type {
   UsageQuery,
   UsageRow,
 } from "./storage/types";
+export { BUILTIN_RULES, compileRules, luhn, makeRule, RedactionRuleError } from "./redaction/rules";
+export type { BuiltinRule, Redaction, RedactionRule, RuleInput } from "./redaction/rules";
+export { addRule, readRules, removeRule } from "./redaction/project-rules";
+export { RedactingIngest, redactSpan } from "./redaction/redactor";

@@ -4,6 +4,7 @@ import { Authenticator } from "./auth/authenticate";
 import { ApiKeyVerifier } from "./auth/keys";
 import { ProjectTokens, resolveTokenOptions } from "./auth/project-tokens";
 import { IngestQueue } from "./ingest/ingest-queue";
+import { RedactingIngest } from "./redaction/redactor";
 import { RateLimiter } from "./ingest/rate-limiter";
 import { agentopsCompatRoutes } from "./routes/agentops-compat";
 import { createDashboardHandler, findDashboardDir } from "./routes/dashboard";
@@ -53,7 +54,8 @@ export function createServer(options: ServerOptions): FastifyInstance {
   // Throws on a weak secret or a bad lifetime: better not to start than to hand out such tokens.
   const tokens = new ProjectTokens(options.storage, resolveTokenOptions(options.tokens), now);
   const authenticator = new Authenticator(apiKeys, [tokens.verifier, ...(options.bearerVerifiers ?? [])]);
-  const queue = new IngestQueue(options.storage, options.ingestQueue);
+  // Each project's redaction rules apply before anything is stored.
+  const queue = new IngestQueue(new RedactingIngest(options.storage, now), options.ingestQueue);
   const rateLimiter = options.rateLimit === false ? undefined : new RateLimiter(options.rateLimit, now);
 
   app.addHook("onSend", async (_request, reply, payload) => {

@@ -499,6 +499,13 @@ export class PostgresStorage implements Storage {
     return (await this.getSetting(name)) ?? value;
   }
 
+  async putSetting(name: string, value: string): Promise<void> {
+    await this.pool.query(
+      "INSERT INTO settings (name, value) VALUES ($1, $2) ON CONFLICT (name) DO UPDATE SET value = EXCLUDED.value",
+      [name, value],
+    );
+  }
+
   async close(): Promise<void> {
     if (!this.pool.ended) await this.pool.end();
   }

@@ -516,6 +516,12 @@ export class SqliteStorage implements Storage {
     return (await this.getSetting(name)) ?? value;
   }
 
+  async putSetting(name: string, value: string): Promise<void> {
+    this.statement(
+      "INSERT INTO settings (name, value) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET value = excluded.value",
+    ).run(name, value);
+  }
+
   async close(): Promise<void> {
     if (this.db.open) this.db.close();
   }

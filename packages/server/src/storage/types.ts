@@ -152,6 +152,8 @@ export interface Storage {
   /** Key/value settings kept in the database (e.g. a token signing secret). */
   getSetting(name: string): Promise<string | undefined>;
   setSettingIfAbsent(name: string, value: string): Promise<string>;
+  /** Sets a setting, replacing its value. */
+  putSetting(name: string, value: string): Promise<void>;
 
   close(): Promise<void>;
 }
