@@ -66,7 +66,8 @@ const VOCABULARIES: Vocabulary[] = [
       { name: "embeddings text-embedding-3-small", attributes: { "gen_ai.operation.name": "embeddings", "gen_ai.provider.name": "openai", "gen_ai.request.model": "text-embedding-3-small", "gen_ai.usage.input_tokens": 300 } },
       { name: "chat gpt-4o-mini", attributes: { "gen_ai.operation.name": "chat", "gen_ai.provider.name": "openai", "gen_ai.request.model": "gpt-4o-mini", "gen_ai.response.model": "gpt-4o-mini-2024-07-18", "gen_ai.usage.input_tokens": 40, "gen_ai.usage.output_tokens": 0 }, failed: true },
     ],
-    expected: { llm_calls: 3, tool_calls: 1, actions: 0, errors: 1, prompt_tokens: 1340, completion_tokens: 500, priced: true },
+    // invoke_agent is an agent run: one action, its calls counted once each.
+    expected: { llm_calls: 3, tool_calls: 1, actions: 1, errors: 1, prompt_tokens: 1340, completion_tokens: 500, priced: true },
   },
   {
     name: "GenAI conventions, legacy names",
