@@ -5,6 +5,8 @@
  * action, priced. The real packages run in child processes (they are ES modules) against the mock
  * provider; the sessions are made by agentops (`init` + `session.run`) and by the app's own
  * OpenTelemetry setup exporting with the stock OTLP exporter, both into a real server on SQLite.
+ * A hand-built trace in the standard GenAI agent conventions (create_agent, invoke_agent → chat,
+ * execute_tool, embeddings) goes the same way.
  */
 import { execFile } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
@@ -16,7 +18,7 @@ import { traceIdToUuid } from "@agentops/semconv";
 import { createServer, generateApiKey, openStorage, type Storage } from "@agentops/server";
 import { addPicoUsd, toPicoUsd, type SessionExport, type SessionSpansResponse, type SessionStats } from "@agentops/span-model";
 
-const APP = path.join(__dirname, "fixtures", "vercel-ai-app.mjs");
+const FIXTURES = path.join(__dirname, "fixtures");
 
 interface Call { model: string; input: number; output: number; cached: number; reasoning: number }
 interface AppRun {
@@ -56,12 +58,16 @@ afterAll(async () => {
 });
 
 function runApp(args: string[]): Promise<AppRun> {
+  return runFixture("vercel-ai-app.mjs", args);
+}
+
+function runFixture(file: string, args: string[]): Promise<AppRun> {
   return new Promise((resolve, reject) => {
     execFile(
       process.execPath,
-      [APP, ...args],
+      [path.join(FIXTURES, file), ...args],
       {
-        cwd: path.dirname(APP),
+        cwd: FIXTURES,
         timeout: 60_000,
         env: { ...process.env, AGENTOPS_API_KEY: apiKey, AGENTOPS_API_ENDPOINT: url, AGENTOPS_LOG_LEVEL: "error", MOCK_PROVIDER_URL: provider.url, AI_SDK_LOG_WARNINGS: "false" },
       },
@@ -173,5 +179,42 @@ describe.each(SETUPS)("%s", (_name, [major, integration]) => {
       return false;
     };
     for (const event of [...exported.llms, ...exported.tools]) expect(underOperation(event.span_id)).toBe(true);
+  });
+});
+
+describe("standard GenAI agent spans, built by hand and sent with the stock OTLP exporter", () => {
+  it("counts each call once under its agent run, the agent's repeated usage not again", async () => {
+    const { traceId } = (await runFixture("genai-agent-trace.mjs", [])) as unknown as { traceId: string };
+    const sessionId = traceIdToUuid(traceId);
+    // By hand: chat 1000 in (600 cached) / 200 out (50 reasoning), chat 600 / 60, embeddings 12.
+    const prices = [
+      calculateCost("openai", "gpt-4o-2024-08-06", { inputTokens: 1000, outputTokens: 200, cacheReadTokens: 600, cacheWriteTokens: 0, reasoningTokens: 50 }),
+      calculateCost("openai", "gpt-4o", { inputTokens: 600, outputTokens: 60, cacheReadTokens: 0, cacheWriteTokens: 0, reasoningTokens: 0 }),
+      calculateCost("openai", "text-embedding-3-small", { inputTokens: 12, outputTokens: 0, cacheReadTokens: 0, cacheWriteTokens: 0, reasoningTokens: 0 }),
+    ];
+    const costPico = prices.reduce<number>((total, cost) => addPicoUsd(total, toPicoUsd(cost ?? 0)), 0);
+    expect(costPico).toBeGreaterThan(0);
+    const stats = await statsOf(sessionId, 3);
+    expect(stats).toMatchObject({
+      llm_calls: 3,
+      tool_calls: 1,
+      actions: 2, // create_agent and invoke_agent
+      errors: 0,
+      prompt_tokens: 1612,
+      completion_tokens: 260,
+      cached_tokens: 600,
+      reasoning_tokens: 50,
+      cost: (costPico / 1e12).toFixed(6),
+    });
+    const exported = await get<SessionExport>(`/v2/sessions/${sessionId}/export`);
+    const agent = exported.actions.find((action) => action.action_type === "invoke_agent planner");
+    expect(agent).toBeDefined();
+    for (const event of [...exported.llms, ...exported.tools]) expect(event.parent_span_id).toBe(agent!.span_id);
+    expect(exported.tools).toEqual([expect.objectContaining({ name: "get_weather", params: { city: "Paris" }, returns: { temperature: 21 } })]);
+    expect(exported.llms.map((llm) => llm.completion)).toEqual([
+      [{ role: "assistant", parts: [{ type: "tool_call", id: "call_1", name: "get_weather", arguments: { city: "Paris" } }], finish_reason: "tool_call" }],
+      "It is 21 degrees in Paris.",
+      null,
+    ]);
   });
 });
