@@ -99,6 +99,7 @@ export class SessionSpanProcessor implements SpanProcessor {
         totals.toolCalls++;
         break;
       case "action":
+      case "agent": // an agent run counts among the actions, as the server counts it
         totals.actions++;
         break;
     }

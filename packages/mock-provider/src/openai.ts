@@ -256,9 +256,14 @@ function answer(
   let text = "";
   let truncated = false;
   if (toolCalls.length === 0) {
+    const schema = structuredOutputSchema(body);
     const full =
       scripted?.text ??
-      (conversation.toolResult !== undefined ? answerToToolResult(conversation.toolResult) : answerTo(conversation.prompt));
+      (schema !== undefined
+        ? JSON.stringify(argumentsForSchema(schema, conversation.prompt))
+        : conversation.toolResult !== undefined
+          ? answerToToolResult(conversation.toolResult)
+          : answerTo(conversation.prompt));
     ({ text, truncated } = truncateToTokens(full, maxTokens));
   }
   let outputTokens = countTokens(text);
@@ -269,6 +274,17 @@ function answer(
     truncated,
     usage: resolveUsage(scripted, conversation.inputTokens, outputTokens * choices),
   };
+}
+
+/**
+ * The JSON schema a request asks the answer to follow (structured outputs: chat's
+ * `response_format`, the Responses API's `text.format`), so that clients that parse the answer
+ * (`generateObject`, `zodResponseFormat`) get an object of that shape.
+ */
+function structuredOutputSchema(body: any): unknown {
+  const format = body.response_format?.type === "json_schema" ? body.response_format.json_schema : body.text?.format;
+  if (format?.type !== undefined && format.type !== "json_schema") return undefined;
+  return format?.schema ?? undefined;
 }
 
 function choiceCount(body: any): number {

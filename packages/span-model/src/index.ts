@@ -15,7 +15,10 @@ export { addPicoUsd, MAX_SESSION_COST_PICO, MAX_SPAN_COST_USD, toPicoUsd } from 
 export { isContentAttribute } from "./content";
 export { parseJson, parseJsonText, readConversation, readRawMessages } from "./messages";
 export type { ChatMessage, ChatPart, Conversation } from "./messages";
+export { countsAsAction } from "./kinds";
 export type { EndState, EventKind } from "./kinds";
+export { readToolCall } from "./tool-call";
+export type { ToolCall } from "./tool-call";
 export type {
   ErrorResponse,
   ExportedActionEvent,

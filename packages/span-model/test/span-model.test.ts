@@ -32,7 +32,7 @@ describe("interpretSpan", () => {
     expect(interpretSpan("x", null, { "agentops.span.kind": "llm" }, 2).isError).toBe(true);
     expect(interpretSpan("x", null, { "gen_ai.operation.name": "execute_tool" }, 2).isError).toBe(true);
     expect(interpretSpan("x", null, { "agentops.span.kind": "action" }, 2).isError).toBe(false);
-    expect(interpretSpan("x", null, { "gen_ai.operation.name": "invoke_agent" }, 2)).toMatchObject({ kind: "other", isError: false });
+    expect(interpretSpan("x", null, { "gen_ai.operation.name": "invoke_agent" }, 2)).toMatchObject({ kind: "agent", isError: false });
     expect(interpretSpan("x", null, { "agentops.span.kind": "error" }, 0).isError).toBe(true);
   });
 
