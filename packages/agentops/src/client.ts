@@ -19,6 +19,7 @@ import { applicationName, HostResourceDetector } from "./host-detector";
 import { SessionIdGenerator } from "./id-generator";
 import { installDiagLogger, logger } from "./logger";
 import { fetchServerStats } from "./server-stats";
+import { SessionTracerProvider } from "./session-tracer-provider";
 import { Session, type SessionHost, type SessionRole } from "./session";
 import type { AgentOpsOptions, EndState, ExportStats, HostEnv } from "./types";
 import { VERSION } from "./version";
@@ -127,7 +128,10 @@ export class Client implements SessionHost, ExitHost {
         );
         this.registeredGlobals = false;
       } else {
-        this.registeredGlobals = trace.setGlobalTracerProvider(this.provider);
+        // Spans of other libraries started at the top level join the current session, as LLM calls do.
+        this.registeredGlobals = trace.setGlobalTracerProvider(
+          new SessionTracerProvider(this.provider, (requested) => this.parentContext(requested)),
+        );
         if (this.registeredGlobals) {
           propagation.setGlobalPropagator(
             new CompositePropagator({ propagators: [new W3CTraceContextPropagator(), new W3CBaggagePropagator()] }),
