@@ -17,24 +17,21 @@ const getWeather = tool({
   execute: async ({ city }) => ({ city, temperature: 21, sky: "clear" }),
 });
 
-// The AI SDK starts its spans in the active OpenTelemetry context: session.run makes that the
-// session's, so the spans are part of it (outside any span they would start a trace of their own).
-await session.run(async () => {
-  // Two steps: the model asks for get_weather, then answers with its result.
-  const answer = await generateText({
-    model: openai("gpt-4o-mini"),
-    prompt: "Use get_weather for Lisbon",
-    tools: { get_weather: getWeather },
-    stopWhen: stepCountIs(3),
-    experimental_telemetry: telemetry,
-  });
-  console.log(`agent:  ${answer.text} (${answer.steps.length} steps, ${answer.totalUsage.totalTokens} tokens)`);
-
-  const stream = streamText({ model: openai.chat("gpt-4o-mini"), prompt: "Say goodbye", experimental_telemetry: telemetry });
-  process.stdout.write("stream: ");
-  for await (const delta of stream.textStream) process.stdout.write(delta);
-  process.stdout.write("\n");
+// Called at the top level: the AI SDK's spans start under the session init() began.
+// Two steps: the model asks for get_weather, then answers with its result.
+const answer = await generateText({
+  model: openai("gpt-4o-mini"),
+  prompt: "Use get_weather for Lisbon",
+  tools: { get_weather: getWeather },
+  stopWhen: stepCountIs(3),
+  experimental_telemetry: telemetry,
 });
+console.log(`agent:  ${answer.text} (${answer.steps.length} steps, ${answer.totalUsage.totalTokens} tokens)`);
+
+const stream = streamText({ model: openai.chat("gpt-4o-mini"), prompt: "Say goodbye", experimental_telemetry: telemetry });
+process.stdout.write("stream: ");
+for await (const delta of stream.textStream) process.stdout.write(delta);
+process.stdout.write("\n");
 
 const cost = await session.endSession("Success");
 console.log(`\nsession ${session.id}: cost $${cost}`);
