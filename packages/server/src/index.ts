@@ -78,7 +78,6 @@ export { RedactingIngest, redactSpan } from "./redaction/redactor";
 export {
   AlertRuleError,
   checkWebhookUrl,
-  formatCondition,
   makeAlertRule,
   matchCondition,
   parseCondition,

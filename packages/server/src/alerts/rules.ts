@@ -86,20 +86,6 @@ export function parseCondition(when: string): AlertCondition {
   }
 }
 
-/** The condition written back in the form `parseCondition` reads. */
-export function formatCondition(condition: AlertCondition): string {
-  switch (condition.type) {
-    case "cost_over":
-      return `cost_over:${condition.usd}`;
-    case "errors_over":
-      return `errors_over:${condition.count}`;
-    case "end_state":
-      return `end_state:${condition.state}`;
-    case "duration_over":
-      return condition.ms % 1_000 === 0 ? `duration_over:${condition.ms / 1_000}s` : `duration_over:${condition.ms}ms`;
-  }
-}
-
 /** A webhook URL: http(s) only, so a rule can never make the server read a file or another scheme. */
 export function checkWebhookUrl(value: unknown): string {
   if (typeof value !== "string" || value.trim() === "") throw new AlertRuleError("a webhook URL is required");
@@ -132,7 +118,7 @@ export function makeAlertRule(input: AlertRuleInput, now: number = Date.now()): 
   return {
     id: randomBytes(6).toString("hex"),
     name: name.trim(),
-    when: formatCondition(condition),
+    when: when.trim(),
     condition,
     webhookUrl,
     secret: typeof secret === "string" ? secret : `whsec_${randomBytes(24).toString("base64url")}`,
