@@ -24,11 +24,12 @@ const stores: Array<[string, () => Promise<{ db: string; cleanup: () => Promise<
     },
   ],
 ];
-if (PG_URL) {
+const pgUrl = PG_URL;
+if (pgUrl) {
   stores.push([
     "PostgreSQL",
     async () => {
-      const schemas = pgSchemas(PG_URL);
+      const schemas = pgSchemas(pgUrl);
       return { db: await schemas.fresh(), cleanup: () => schemas.dropAll() };
     },
   ]);

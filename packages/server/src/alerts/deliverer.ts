@@ -55,26 +55,35 @@ export class AlertDeliverer {
     private readonly log: AlertLog,
   ) {}
 
-  /** Queues a fired alert; its delivery is recorded as pending at once. */
+  /** Queues a fired alert; it is recorded as pending when its turn comes. */
   enqueue(alert: FiredAlert): void {
-    if (this.abort.signal.aborted) return;
-    if (this.waiting.length >= MAX_WAITING) {
-      const delivery = this.deliveryOf(alert);
-      delivery.status = "failed";
-      delivery.attempts.push({ attempt: 0, at: new Date().toISOString(), status: null, error: "too many deliveries waiting", duration_ms: 0 });
+    if (this.abort.signal.aborted) {
+      this.active.add(this.unsent(alert, "the server stopped before it was sent"));
+    } else if (this.waiting.length >= MAX_WAITING) {
       this.log.error({ project_id: alert.projectId, rule_id: alert.rule.id, session_id: alert.stats.session_id }, "alert dropped: too many deliveries waiting");
-      void this.record(alert.projectId, delivery);
-      return;
+      void this.unsent(alert, "too many deliveries waiting");
+    } else {
+      this.waiting.push(alert);
+      this.pump();
     }
-    this.waiting.push(alert);
-    this.pump();
   }
 
-  /** Stops: waits end at once, answers still missing count as failed; resolves when all is recorded. */
+  /**
+   * Stops: waits end at once, answers still missing count as failed, alerts not sent yet are
+   * recorded as failed; resolves when all is recorded.
+   */
   async close(): Promise<void> {
     this.abort.abort();
-    this.waiting.length = 0;
+    for (const alert of this.waiting.splice(0)) this.active.add(this.unsent(alert, "the server stopped before it was sent"));
     await Promise.allSettled([...this.active]);
+  }
+
+  /** Records a fired alert that is not sent at all: failed, with one entry (attempt 0) saying why. */
+  private unsent(alert: FiredAlert, reason: string): Promise<void> {
+    const delivery = this.deliveryOf(alert);
+    delivery.status = "failed";
+    delivery.attempts.push({ attempt: 0, at: new Date().toISOString(), status: null, error: reason, duration_ms: 0 });
+    return this.record(alert.projectId, delivery);
   }
 
   private pump(): void {
