@@ -2,6 +2,8 @@
 import { mkdirSync } from "node:fs";
 import path from "node:path";
 import { parseArgs } from "node:util";
+import { alertsCommand } from "./alerts/commands";
+import { AlertRuleError } from "./alerts/rules";
 import { generateApiKey } from "./auth/keys";
 import { redactCommand } from "./redaction/commands";
 import { RedactionRuleError } from "./redaction/rules";
@@ -22,10 +24,17 @@ const USAGE = `Usage:
   agentops-server redact add PROJECT_ID (--builtin emails|api-keys|cards | --pattern REGEX
                         [--flags imsu] [--replacement TEXT]) [--db ...] [--json]
   agentops-server redact remove PROJECT_ID RULE_ID [--db ...]
+  agentops-server alerts list PROJECT_ID [--db ...] [--json]
+  agentops-server alerts add PROJECT_ID --name NAME --when CONDITION --webhook URL [--secret S]
+                        [--db ...] [--json]
+        CONDITION: cost_over:USD | errors_over:N | end_state:Failure | end_state:Indeterminate
+                   | duration_over:DURATION (e.g. 90s, 10m, 2h)
+  agentops-server alerts remove PROJECT_ID RULE_ID [--db ...]
+  agentops-server alerts deliveries PROJECT_ID [--db ...] [--json]
 
 Environment: AGENTOPS_SERVER_PORT, AGENTOPS_SERVER_HOST, AGENTOPS_SERVER_DB,
 AGENTOPS_SERVER_LOG_LEVEL, AGENTOPS_SESSION_TIMEOUT_MS, AGENTOPS_SERVER_TOKEN_SECRET,
-AGENTOPS_SERVER_TOKEN_LIFETIME_SECONDS.
+AGENTOPS_SERVER_TOKEN_LIFETIME_SECONDS, AGENTOPS_ALERTS_SWEEP_MS, AGENTOPS_ALERTS_WEBHOOK_TIMEOUT_MS.
 Default database: sqlite:./.agentops/agentops.db`;
 
 const DEFAULT_DB = "sqlite:./.agentops/agentops.db";
@@ -53,6 +62,10 @@ async function main(argv: string[]): Promise<number> {
       pattern: { type: "string" },
       flags: { type: "string" },
       replacement: { type: "string" },
+      name: { type: "string" },
+      when: { type: "string" },
+      webhook: { type: "string" },
+      secret: { type: "string" },
       help: { type: "boolean", short: "h" },
     },
   });
@@ -108,6 +121,20 @@ async function main(argv: string[]): Promise<number> {
       await storage.close();
     }
   }
+  if (command === "alerts" && subcommand !== undefined) {
+    const storage = await openStorage(db, storageOptions(sessionTimeoutMs));
+    try {
+      return await alertsCommand(
+        storage,
+        subcommand,
+        rest,
+        { name: values.name, when: values.when, webhook: values.webhook, secret: values.secret, json: values.json === true },
+        (line) => console.log(line),
+      );
+    } finally {
+      await storage.close();
+    }
+  }
   throw new UsageError(`unknown command: ${positionals.join(" ")}`);
 }
 
@@ -131,6 +158,7 @@ async function serve(options: ServeOptions): Promise<number> {
       storage,
       logger: true,
       dashboardDir: options.dashboardDir,
+      alerts: alertOptionsFromEnv(),
     });
   } catch (error) {
     // A bad configuration (e.g. a weak token secret): close the database before exiting, or a
@@ -203,6 +231,18 @@ async function createProject(
   }
 }
 
+/** Alert timings from the environment (for operators who need a faster sweep or a longer timeout). */
+function alertOptionsFromEnv(): { sweepIntervalMs?: number; webhookTimeoutMs?: number } {
+  const sweepIntervalMs = optionalInteger(process.env.AGENTOPS_ALERTS_SWEEP_MS, "AGENTOPS_ALERTS_SWEEP_MS");
+  const webhookTimeoutMs = optionalInteger(process.env.AGENTOPS_ALERTS_WEBHOOK_TIMEOUT_MS, "AGENTOPS_ALERTS_WEBHOOK_TIMEOUT_MS");
+  if (sweepIntervalMs !== undefined && sweepIntervalMs < 100) throw new UsageError("AGENTOPS_ALERTS_SWEEP_MS must be at least 100");
+  if (webhookTimeoutMs !== undefined && webhookTimeoutMs < 100) throw new UsageError("AGENTOPS_ALERTS_WEBHOOK_TIMEOUT_MS must be at least 100");
+  return {
+    ...(sweepIntervalMs !== undefined ? { sweepIntervalMs } : {}),
+    ...(webhookTimeoutMs !== undefined ? { webhookTimeoutMs } : {}),
+  };
+}
+
 function storageOptions(sessionTimeoutMs: number | undefined): { sessionTimeoutMs?: number } {
   return sessionTimeoutMs === undefined ? {} : { sessionTimeoutMs };
 }
@@ -229,7 +269,7 @@ main(process.argv.slice(2)).then(
     process.exitCode = code;
   },
   (error: unknown) => {
-    if (error instanceof StorageUrlError || error instanceof RedactionRuleError) {
+    if (error instanceof StorageUrlError || error instanceof RedactionRuleError || error instanceof AlertRuleError) {
       // One line: the URL names no store this server has, or the rule cannot be used.
       console.error(`agentops-server: ${error.message}`);
       process.exitCode = 2;

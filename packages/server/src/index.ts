@@ -75,3 +75,18 @@ export { BUILTIN_RULES, compileRules, luhn, makeRule, RedactionRuleError } from 
 export type { BuiltinRule, Redaction, RedactionRule, RuleInput } from "./redaction/rules";
 export { addRule, readRules, removeRule } from "./redaction/project-rules";
 export { RedactingIngest, redactSpan } from "./redaction/redactor";
+export {
+  AlertRuleError,
+  checkWebhookUrl,
+  makeAlertRule,
+  matchCondition,
+  parseCondition,
+  publicRule,
+} from "./alerts/rules";
+export type { AlertCondition, AlertRule, AlertRuleInput, PublicAlertRule } from "./alerts/rules";
+export { addAlertRule, readAlertRules, readDeliveries, removeAlertRule } from "./alerts/project-alerts";
+export type { AlertDelivery, DeliveryAttempt } from "./alerts/project-alerts";
+export { AlertEvaluator, AlertingIngest, ALERT_RULES_CACHE_MS } from "./alerts/evaluator";
+export type { AlertOptions } from "./alerts/evaluator";
+export type { AlertPayload } from "./alerts/deliverer";
+export { signBody, SIGNATURE_HEADER, DELIVERY_HEADER, TIMESTAMP_HEADER } from "./alerts/webhook";

@@ -98,6 +98,21 @@ export class ApiClient {
     return response.blob();
   }
 
+  /**
+   * A call that changes something (`POST` with a JSON body, `DELETE`); resolves with the answer's
+   * JSON, or undefined for an answer without a body (204).
+   */
+  async send<T>(method: "POST" | "DELETE", path: string, body?: unknown, signal?: AbortSignal): Promise<T | undefined> {
+    const response = await this.request(path, signal, { method, body });
+    if (response.status === 204) return undefined;
+    return (await response.json()) as T;
+  }
+
+  /** `GET` of a JSON answer. */
+  getJson<T>(path: string, signal?: AbortSignal): Promise<T> {
+    return this.json<T>(path, signal);
+  }
+
   private async json<T>(path: string, signal?: AbortSignal): Promise<T> {
     const response = await this.request(path, signal);
     return (await response.json()) as T;
@@ -108,11 +123,17 @@ export class ApiClient {
     return errorMessage(response);
   }
 
-  private async request(path: string, signal?: AbortSignal): Promise<Response> {
+  private async request(path: string, signal?: AbortSignal, change?: { method: string; body: unknown }): Promise<Response> {
     let response: Response;
     try {
       response = await fetch(this.baseUrl + path, {
-        headers: { [API_KEY_HEADER]: this.apiKey, Accept: "application/json" },
+        method: change?.method ?? "GET",
+        headers: {
+          [API_KEY_HEADER]: this.apiKey,
+          Accept: "application/json",
+          ...(change?.body !== undefined ? { "Content-Type": "application/json" } : {}),
+        },
+        ...(change?.body !== undefined ? { body: JSON.stringify(change.body) } : {}),
         signal,
         cache: "no-store",
         credentials: "omit",
