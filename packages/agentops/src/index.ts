@@ -148,6 +148,7 @@ export type { AgentOpsSpanProcessorOptions, StartSessionOptions };
 export type { AgentOpsOptions, EndState, ExportStats, HostEnv, LogLevel, SessionAnalytics, TimestampInput } from "./types";
 export { BudgetExceededError };
 export type { BudgetExceeded, BudgetLimit } from "./budget";
+export type { ScoreOptions, ScoreValue } from "./scores";
 export type { ActionEventOptions, ErrorEventOptions, EventOptions, EventType, LLMEventOptions, ToolEventOptions } from "./events";
 
 const agentops = {
