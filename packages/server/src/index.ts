@@ -54,6 +54,7 @@ export type {
   ScoreRequest,
   ScoreResponse,
   SessionExport,
+  SessionScoresResponse,
   SessionSpansResponse,
   SpanResponse,
   TokenResponse,

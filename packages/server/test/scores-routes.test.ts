@@ -102,6 +102,13 @@ describe("POST /v2/sessions/:id/scores", () => {
 
     const list = await get(server, "/v2/sessions?tag=scored", server.projectA.apiKey);
     expect(list.json.sessions[0].scores).toEqual({ hallucinated: 0, quality: 0.9, resolved: 1 });
+
+    const history = await get(server, `/v2/sessions/${session.sessionId}/scores`, server.projectA.apiKey);
+    expect(history).toEqual({ status: 200, json: { session_id: session.sessionId, scores: exported.scores } });
+    // No scores (and no session) is an empty list, not a 404; another project's are not shown.
+    const none = await get(server, `/v2/sessions/${other.sessionId}/scores`, server.projectA.apiKey);
+    expect(none).toEqual({ status: 200, json: { session_id: other.sessionId, scores: [] } });
+    expect((await get(server, "/v2/sessions/nope/scores", server.projectA.apiKey)).status).toBe(400);
   });
 
   it("stores a score sent twice with one id once (201 then 200); another session's id is a 409", async () => {
@@ -179,7 +186,9 @@ describe("POST /v2/sessions/:id/scores", () => {
 
   it("answers 401 without a key or with an unknown one, before reading the body", async () => {
     const forged = `ak_${"0".repeat(16)}_${"A".repeat(43)}`;
-    for (const headers of [{}, { "x-agentops-api-key": forged }, { authorization: "Bearer not.a.token" }]) {
+    const refused: Array<Record<string, string>> = [{}, { "x-agentops-api-key": forged }, { authorization: "Bearer not.a.token" }];
+    for (const headers of refused) {
+      expect((await get(server, `/v2/sessions/${session.sessionId}/scores`, headers["x-agentops-api-key"] ?? "")).status).toBe(401);
       for (const body of [{ name: "q", value: 1 }, '{"name":', "x".repeat(100 * 1024)]) {
         const answer = await postScore(server, session.sessionId, body, headers);
         expect(answer.status).toBe(401);

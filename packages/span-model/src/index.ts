@@ -31,6 +31,7 @@ export type {
   SessionExport,
   SessionInfo,
   SessionScore,
+  SessionScoresResponse,
   SessionSpansResponse,
   SessionStats,
   SpanResponse,

@@ -75,6 +75,15 @@ export interface ScoreResponse extends SessionScore {
   session_id: string;
 }
 
+/**
+ * `GET /v2/sessions/:id/scores`: every score the project has for this session id, oldest first
+ * (`[]` when none; scores may arrive before the session's spans, so this never answers 404).
+ */
+export interface SessionScoresResponse {
+  session_id: string;
+  scores: SessionScore[];
+}
+
 /** Session metadata, as in the export's `session` object. */
 export interface SessionInfo {
   id: string;

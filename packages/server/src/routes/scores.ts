@@ -1,5 +1,5 @@
 import type { FastifyInstance } from "fastify";
-import type { ScoreResponse } from "@agentops/span-model";
+import type { ScoreResponse, SessionScoresResponse } from "@agentops/span-model";
 import { HttpError } from "../http-error";
 import { isJsonContentType, parseScoreBody, SCORE_BODY_LIMIT_BYTES } from "../rest/score-body";
 import type { Storage } from "../storage/types";
@@ -13,6 +13,9 @@ export interface ScoreRoutesOptions {
 }
 
 /**
+ * `GET /v2/sessions/:id/scores`: the project's scores of the session, oldest first; `[]` rather
+ * than a 404 when there are none, since scores may come before the session's spans.
+ *
  * `POST /v2/sessions/:id/scores`: stores a score of the session and answers it, 201 (or 200 when
  * its `id` was stored before). A session whose spans have not arrived yet is accepted: scores are
  * kept under (project, session id) and show once the session does, so a score sent while the
@@ -21,6 +24,10 @@ export interface ScoreRoutesOptions {
  */
 export function scoreRoutes(app: FastifyInstance, options: ScoreRoutesOptions): void {
   const { storage, now, sessionIdParam } = options;
+  app.get("/v2/sessions/:id/scores", async (request): Promise<SessionScoresResponse> => {
+    const sessionId = sessionIdParam(request);
+    return { session_id: sessionId, scores: await storage.sessionScores(request.projectId, sessionId) };
+  });
   app.post("/v2/sessions/:id/scores", { bodyLimit: SCORE_BODY_LIMIT_BYTES }, async (request, reply) => {
     const sessionId = sessionIdParam(request);
     if (!isJsonContentType(request.headers["content-type"])) {
