@@ -18,6 +18,7 @@ import { ExitHooks, type ExitHost } from "./exit-hooks";
 import { applicationName, HostResourceDetector } from "./host-detector";
 import { SessionIdGenerator } from "./id-generator";
 import { installDiagLogger, logger } from "./logger";
+import { scoresSettled } from "./scores";
 import { fetchServerStats } from "./server-stats";
 import { SessionTracerProvider } from "./session-tracer-provider";
 import { Session, type SessionHost, type SessionRole } from "./session";
@@ -301,6 +302,12 @@ export class Client implements SessionHost, ExitHost {
 
   /** @internal */
   async completeSession(session: Session): Promise<string> {
+    // A score given just before the end is on the server when endSession resolves.
+    const [cost] = await Promise.all([this.sessionCost(session), scoresSettled(session.config.maxWaitTime, session.id)]);
+    return cost;
+  }
+
+  private async sessionCost(session: Session): Promise<string> {
     const local = () => formatCost(session.totals.cost);
     const queue = this.processor.sessions.get(session.traceId)?.queue;
     if (queue === undefined) return local();
@@ -336,9 +343,13 @@ export class Client implements SessionHost, ExitHost {
   // Export
   // ---------------------------------------------------------------------------------------------
 
-  /** Exports everything queued; resolves true when all of it was delivered within `maxWaitTime`. */
+  /**
+   * Exports everything queued and waits for the scores being sent; resolves true when all of it
+   * was delivered (and every score settled) within `maxWaitTime`.
+   */
   async flush(timeoutMs = this.config.maxWaitTime): Promise<boolean> {
-    return this.processor.flush(timeoutMs);
+    const [spans, scores] = await Promise.all([this.processor.flush(timeoutMs), scoresSettled(timeoutMs)]);
+    return spans && scores;
   }
 
   /** What the export queues have done so far, summed. */
@@ -383,6 +394,7 @@ export class Client implements SessionHost, ExitHost {
       await this.processor.flush(this.config.maxWaitTime);
     }
     this.processor.sessions.clear();
+    await scoresSettled(this.config.maxWaitTime);
     if (this.registeredGlobals) {
       trace.disable();
       propagation.disable();

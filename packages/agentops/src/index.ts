@@ -122,7 +122,10 @@ export function getAnalytics(): SessionAnalytics | undefined {
   return soleSession("getAnalytics", "session.getAnalytics()")?.getAnalytics();
 }
 
-/** Flushes what is queued for export; resolves true when all of it was delivered within `maxWaitTime`. */
+/**
+ * Flushes what is queued for export and waits for the scores being sent; resolves true when all
+ * of it was delivered (and every score settled) within `maxWaitTime`.
+ */
 export function flush(): Promise<boolean> {
   return holder[CLIENT_KEY]?.flush() ?? Promise.resolve(true);
 }
@@ -148,6 +151,7 @@ export type { AgentOpsSpanProcessorOptions, StartSessionOptions };
 export type { AgentOpsOptions, EndState, ExportStats, HostEnv, LogLevel, SessionAnalytics, TimestampInput } from "./types";
 export { BudgetExceededError };
 export type { BudgetExceeded, BudgetLimit } from "./budget";
+export type { ScoreOptions, ScoreValue } from "./scores";
 export type { ActionEventOptions, ErrorEventOptions, EventOptions, EventType, LLMEventOptions, ToolEventOptions } from "./events";
 
 const agentops = {

@@ -30,6 +30,7 @@ import { SessionBudget, type BudgetExceeded, type BudgetExceededError, type Budg
 import { ErrorEvent, type Event } from "./events";
 import type { SessionIdGenerator } from "./id-generator";
 import { logger, logOnce } from "./logger";
+import { recordScore, type ScoreOptions, type ScoreValue } from "./scores";
 import { fetchServerStats } from "./server-stats";
 import { SessionTotals } from "./session-span-processor";
 import type { EndState, HostEnv, SessionAnalytics } from "./types";
@@ -375,6 +376,20 @@ export class Session {
     }
     this.videoUrl = url;
     this.changed();
+  }
+
+  /**
+   * Records a score of the session on the server (`POST /v2/sessions/:id/scores`), in the
+   * background: `flush()` and `endSession()` wait for it, and it may be given after the session
+   * ended. The value is a finite number or a boolean (stored as 1 / 0). Resolves true once the
+   * server stored it; false (with a warning) when it is invalid, refused, or could not be sent
+   * after retries. Never throws or rejects.
+   *
+   * @example
+   * void session.score("quality", 0.9, { comment: "correct, a bit long" });
+   */
+  score(name: string, value: ScoreValue, options?: ScoreOptions): Promise<boolean> {
+    return recordScore(this, name, value, options);
   }
 
   /** Runs `fn` with this session current: events and LLM calls inside it belong to this session. */

@@ -152,6 +152,7 @@ export function describeStorageSuite(label: string, getTarget: () => StorageTarg
         reasoning_tokens: 0,
         total_tokens: 4_500,
         cost: "0.022500",
+        scores: {},
       });
       expect(await storage.recomputeStats(projectId, sessionId)).toEqual(stats);
       // A session id is accepted in any case and without dashes.
