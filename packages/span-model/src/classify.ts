@@ -1,13 +1,11 @@
 import {
   ATTR_AGENTOPS_SPAN_KIND,
-  ATTR_FUNCTION_NAME,
   ATTR_GEN_AI_OPERATION_NAME,
   ATTR_GEN_AI_PROVIDER_NAME,
   ATTR_GEN_AI_REQUEST_MODEL,
   ATTR_GEN_AI_RESPONSE_MODEL,
   ATTR_GEN_AI_SYSTEM,
   ATTR_LLM_REQUEST_TYPE,
-  ATTR_OPENAI_AGENTS_SPAN_ID,
   ATTR_OPENINFERENCE_SPAN_KIND,
   GenAiOperationValues,
   SpanKindValues,
@@ -15,6 +13,7 @@ import {
 import type { EventKind } from "./kinds";
 import { readString } from "./attribute-values";
 import { hasTokenUsage } from "./usage";
+import { classifyOpenAIAgentsSpan, classifyReemittedOpenAIAgentsSpan } from "./openai-agents";
 
 /**
  * `agentops.span.kind` values → our kinds. Besides our own vocabulary this covers the one of
@@ -81,15 +80,18 @@ function kindIn(table: Record<string, EventKind>, value: string): EventKind {
 /**
  * Decides what a span means in the session model, first rule that applies:
  * 1. `agentops.span.kind` (ours and AgentOps' official vocabulary; unknown values → `other`);
- * 2. `gen_ai.operation.name`: chat / text_completion / embeddings / generate_content → `llm`,
+ * 2. OpenAI Agents spans as `@agentops/openai-agents` writes them (`openai_agents.span_type`):
+ *    see {@link classifyOpenAIAgentsSpan} (they also carry GenAI names for other backends, which
+ *    this rule overrides);
+ * 3. `gen_ai.operation.name`: chat / text_completion / embeddings / generate_content → `llm`,
  *    execute_tool → `tool` (invoke_agent and the rest are containers → `other`);
- * 3. `openinference.span.kind`: LLM / EMBEDDING → `llm`, TOOL → `tool`;
- * 4. OpenLLMetry's `llm.request.type`, or a GenAI provider together with a model → `llm`;
- * 5. OpenAI Agents spans as AgentOps' npm SDK re-emits them (`openai_agents.span_id`): token
+ * 4. `openinference.span.kind`: LLM / EMBEDDING → `llm`, TOOL → `tool`;
+ * 5. OpenLLMetry's `llm.request.type`, or a GenAI provider together with a model → `llm`;
+ * 6. OpenAI Agents spans as AgentOps' npm SDK re-emits them (`openai_agents.span_id`): token
  *    usage → `llm`, `function.name` → `tool`;
- * 6. a model together with token usage → `llm` (an inference span without a provider name);
- * 7. a root span named `….session` → `session` (AgentOps' official SDKs name sessions so);
- * 8. else `other`.
+ * 7. a model together with token usage → `llm` (an inference span without a provider name);
+ * 8. a root span named `….session` → `session` (AgentOps' official SDKs name sessions so);
+ * 9. else `other`.
  */
 export function classifySpan(
   name: string,
@@ -98,6 +100,9 @@ export function classifySpan(
 ): EventKind {
   const agentopsKind = readString(attributes[ATTR_AGENTOPS_SPAN_KIND]);
   if (agentopsKind !== null) return kindIn(AGENTOPS_KINDS, agentopsKind.toLowerCase());
+
+  const agentsKind = classifyOpenAIAgentsSpan(attributes);
+  if (agentsKind !== null) return agentsKind;
 
   const operation = readString(attributes[ATTR_GEN_AI_OPERATION_NAME]);
   if (operation !== null) return kindIn(GEN_AI_OPERATIONS, operation.toLowerCase());
@@ -115,10 +120,8 @@ export function classifySpan(
     readString(attributes[ATTR_GEN_AI_RESPONSE_MODEL]);
   if (provider !== null && model !== null) return "llm";
 
-  if (attributes[ATTR_OPENAI_AGENTS_SPAN_ID] !== undefined) {
-    if (hasTokenUsage(attributes)) return "llm";
-    if (readString(attributes[ATTR_FUNCTION_NAME]) !== null) return "tool";
-  }
+  const reemittedKind = classifyReemittedOpenAIAgentsSpan(attributes);
+  if (reemittedKind !== null) return reemittedKind;
   if (model !== null && hasTokenUsage(attributes)) return "llm";
 
   if (parentSpanId === null && name.endsWith(SESSION_NAME_SUFFIX)) return "session";
