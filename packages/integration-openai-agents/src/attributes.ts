@@ -63,8 +63,9 @@ export function spanName(data: SpanDataLike): string {
     case "mcp_tools":
       return joined("mcp list_tools", text(data.server));
     case "custom":
-    case "task":
       return text(data.name) ?? type;
+    case "task":
+      return joined("task", text(data.name));
     case "turn":
       return joined(`turn ${String(data.turn ?? "")}`.trim(), text(data.agent_name));
     case "transcription":
