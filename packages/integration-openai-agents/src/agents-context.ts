@@ -12,15 +12,23 @@ interface StorageLike {
   getStore(): unknown;
 }
 
-/** The current Agents SDK span's id, or `undefined` outside any (or when it cannot be read). */
-export function currentAgentsSpanId(): string | undefined {
+/** What this package reads of an Agents SDK span. */
+export interface AgentsSpanLike {
+  spanId: string;
+  traceId: string;
+  parentId: string | null;
+  spanData: unknown;
+}
+
+/** The current Agents SDK span, or `undefined` outside any (or when it cannot be read). */
+export function currentAgentsSpan(): AgentsSpanLike | undefined {
   try {
     const storage = (globalThis as Record<symbol, unknown>)[STORAGE] as StorageLike | undefined;
     if (typeof storage?.getStore !== "function") return undefined;
-    const store = storage.getStore() as { active?: unknown; span?: { spanId?: unknown } } | undefined;
-    if (store?.active !== true) return undefined;
-    const id = store.span?.spanId;
-    return typeof id === "string" ? id : undefined;
+    const store = storage.getStore() as { active?: unknown; span?: Partial<AgentsSpanLike> } | undefined;
+    const span = store?.active === true ? store.span : undefined;
+    if (typeof span?.spanId !== "string" || typeof span.traceId !== "string") return undefined;
+    return span as AgentsSpanLike;
   } catch {
     return undefined;
   }

@@ -22,7 +22,7 @@ import {
   ATTR_OPENAI_AGENTS_TRACE_ID,
   ATTR_OPENAI_AGENTS_TRACE_NAME,
 } from "@agentops/semconv";
-import { currentAgentsSpanId } from "./agents-context";
+import { type AgentsSpanLike, currentAgentsSpan } from "./agents-context";
 import { type DescribeOptions, type SpanDataLike, spanAttributes, spanName } from "./attributes";
 import { INTEGRATION_NAME, INTEGRATION_VERSION } from "./version";
 
@@ -73,12 +73,19 @@ export class AgentOpsTraceProcessor implements TracingProcessor {
   constructor(options: AgentOpsTraceProcessorOptions = {}) {
     this.tracerProvider = options.tracerProvider;
     this.describe = { captureContent: resolveCaptureContent(options.captureContent) };
-    // LLM client calls made inside an Agents span start under its span (see clientParent).
-    this.removeProvider = addParentContextProvider((active) => this.clientParent(active));
+    this.listen();
+  }
+
+  /** LLM client calls made inside an Agents span start under its span (see clientParent). */
+  private listen(): void {
+    this.removeProvider ??= addParentContextProvider((active) => this.clientParent(active));
   }
 
   async onTraceStart(agentsTrace: AgentsTrace): Promise<void> {
     this.guard(() => {
+      // `setTraceProcessors` shuts down every processor it replaces, even one it keeps: a
+      // processor that is used again listens again.
+      this.listen();
       // The parent is the active context as the registered providers refine it: with agentops,
       // the session a run outside `session.run` belongs to.
       const parent = resolveParentContext(context.active());
@@ -122,34 +129,47 @@ export class AgentOpsTraceProcessor implements TracingProcessor {
 
   async onSpanStart(agentsSpan: AgentsSpan<any>): Promise<void> {
     this.guard(() => {
-      const data = agentsSpan.spanData as SpanDataLike;
-      const parentEntry =
-        (agentsSpan.parentId ? this.spans.get(agentsSpan.parentId) : undefined) ??
-        this.traces.get(agentsSpan.traceId);
-      const parent = parentEntry?.context ?? resolveParentContext(context.active());
-      const type = String(data.type);
-      const span = this.tracer().startSpan(
-        spanName(data),
-        {
-          kind: MODEL_SPAN_TYPES.has(type) ? SpanKind.CLIENT : SpanKind.INTERNAL,
-          attributes: {
-            [ATTR_OPENAI_AGENTS_SPAN_TYPE]: type,
-            [ATTR_OPENAI_AGENTS_SPAN_ID]: agentsSpan.spanId,
-            [ATTR_OPENAI_AGENTS_TRACE_ID]: agentsSpan.traceId,
-            ...(agentsSpan.parentId ? { [ATTR_OPENAI_AGENTS_PARENT_ID]: agentsSpan.parentId } : {}),
-          },
-        },
-        parent,
-      );
-      this.spans.set(agentsSpan.spanId, {
-        span,
-        context: trace.setSpan(parent, span),
-        traceId: agentsSpan.traceId,
-        outerSpanId: parentEntry?.outerSpanId ?? trace.getSpan(parent)?.spanContext().spanId,
-        clientCalls: 0,
-        isModelSpan: MODEL_SPAN_TYPES.has(type),
-      });
+      this.entryOf(agentsSpan);
     });
+  }
+
+  /**
+   * The entry of an Agents span, started now if it is not yet. The SDK calls the processors one
+   * after another, each awaited, so behind another processor `onSpanStart` comes a few
+   * microtasks late, possibly after a client call inside the span began: that call starts it.
+   */
+  private entryOf(agentsSpan: AgentsSpanLike): Entry {
+    const existing = this.spans.get(agentsSpan.spanId);
+    if (existing !== undefined) return existing;
+    const data = (agentsSpan.spanData ?? {}) as SpanDataLike;
+    const parentEntry =
+      (agentsSpan.parentId ? this.spans.get(agentsSpan.parentId) : undefined) ??
+      this.traces.get(agentsSpan.traceId);
+    const parent = parentEntry?.context ?? resolveParentContext(context.active());
+    const type = String(data.type);
+    const span = this.tracer().startSpan(
+      spanName(data),
+      {
+        kind: MODEL_SPAN_TYPES.has(type) ? SpanKind.CLIENT : SpanKind.INTERNAL,
+        attributes: {
+          [ATTR_OPENAI_AGENTS_SPAN_TYPE]: type,
+          [ATTR_OPENAI_AGENTS_SPAN_ID]: agentsSpan.spanId,
+          [ATTR_OPENAI_AGENTS_TRACE_ID]: agentsSpan.traceId,
+          ...(agentsSpan.parentId ? { [ATTR_OPENAI_AGENTS_PARENT_ID]: agentsSpan.parentId } : {}),
+        },
+      },
+      parent,
+    );
+    const entry: Entry = {
+      span,
+      context: trace.setSpan(parent, span),
+      traceId: agentsSpan.traceId,
+      outerSpanId: parentEntry?.outerSpanId ?? trace.getSpan(parent)?.spanContext().spanId,
+      clientCalls: 0,
+      isModelSpan: MODEL_SPAN_TYPES.has(type),
+    };
+    this.spans.set(agentsSpan.spanId, entry);
+    return entry;
   }
 
   async onSpanEnd(agentsSpan: AgentsSpan<any>): Promise<void> {
@@ -171,7 +191,10 @@ export class AgentOpsTraceProcessor implements TracingProcessor {
     });
   }
 
-  /** Ends what is still open and stops steering client calls; the tracer provider is not ours to shut down. */
+  /**
+   * Ends what is still open and stops steering client calls until the next trace starts; the
+   * tracer provider is not ours to shut down.
+   */
   async shutdown(): Promise<void> {
     this.guard(() => {
       this.removeProvider?.();
@@ -201,9 +224,10 @@ export class AgentOpsTraceProcessor implements TracingProcessor {
    * whose LLM call it then is (see `classifyOpenAIAgentsSpan` in `@agentops/span-model`).
    */
   private clientParent(active: Context): Context | undefined {
-    const id = currentAgentsSpanId();
-    const entry = id === undefined ? undefined : this.spans.get(id);
-    if (entry === undefined) return undefined;
+    const current = currentAgentsSpan();
+    // Only spans of a trace this processor follows (not one it was registered after).
+    if (current === undefined || !this.traces.has(current.traceId)) return undefined;
+    const entry = this.entryOf(current);
     const activeSpanId = trace.getSpan(active)?.spanContext().spanId;
     if (activeSpanId !== undefined && activeSpanId !== entry.outerSpanId) return undefined;
     if (entry.isModelSpan) entry.clientCalls += 1;

@@ -105,9 +105,23 @@ function totals(spans: ReadableSpan[]) {
 
 const EXPECTED = { llm: 3, tool: 1, action: 3, errors: 0, prompt: 3000, completion: 100, cached: 200, reasoning: 10 };
 
-it("nests agents, tools, handoffs and model calls as the SDK did, client spans under model spans", async () => {
+/** Another processor, registered first: the SDK awaits it before ours, so ours hears of spans late. */
+const otherProcessor = {
+  onTraceStart: async () => {},
+  onTraceEnd: async () => {},
+  onSpanStart: async () => {},
+  onSpanEnd: async () => {},
+  shutdown: async () => {},
+  forceFlush: async () => {},
+};
+
+it.each([
+  ["registered alone", false],
+  ["registered behind another processor", true],
+])("nests agents, tools, handoffs and model calls as the SDK did, client spans under model spans (%s)", async (_name, behind) => {
+  if (behind) setTraceProcessors([otherProcessor, processor]);
   scriptRun();
-  const result = await run(agents(), "Book me a trip to Oslo");
+  const result = await run(agents(), "Book me a trip to Oslo").finally(() => setTraceProcessors([processor]));
   expect(result.finalOutput).toBe("Booked: Oslo");
   const spans = exporter.getFinishedSpans();
   const bySpanId = new Map(spans.map((span) => [span.spanContext().spanId, span]));

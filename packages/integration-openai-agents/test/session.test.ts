@@ -97,7 +97,7 @@ const EXPECTED_STATS = {
   cost: "0.008250",
 };
 
-const CASES = [
+const CASES: Array<{ name: string; route: string; env: Record<string, string>; clientSpans: number }> = [
   { name: "Responses API, openai client instrumented", route: "/responses", env: {}, clientSpans: 3 },
   { name: "Responses API streamed, openai client not instrumented", route: "/responses", env: { AGENTS_STREAM: "1", AGENTOPS_INSTRUMENT_LLM_CALLS: "false" }, clientSpans: 0 },
   { name: "Chat Completions API, openai client instrumented", route: "/chat/completions", env: { AGENTS_API: "chat_completions" }, clientSpans: 3 },
