@@ -9,11 +9,13 @@ const backend = await localBackend(); // the server and mock LLM provider of the
 
 const session = agentops.init({ tags: ["openai-agents"] }); // reads AGENTOPS_API_KEY and AGENTOPS_API_ENDPOINT
 // Loaded after init(), so that the openai client the Agents SDK uses is traced too.
-const { Agent, addTraceProcessor, run, setDefaultOpenAIClient, tool } = await import("@openai/agents");
+const { Agent, run, setDefaultOpenAIClient, setTraceProcessors, tool } = await import("@openai/agents");
 const { default: OpenAI } = await import("openai");
 const { z } = await import("zod");
 
-addTraceProcessor(agentopsTraceProcessor()); // the one line
+// The one line. `setTraceProcessors` replaces the SDK's exporter to OpenAI's dashboard (there is
+// no OpenAI key here); `addTraceProcessor(agentopsTraceProcessor())` would keep it beside ours.
+setTraceProcessors([agentopsTraceProcessor()]);
 setDefaultOpenAIClient(new OpenAI({ apiKey: "mock", baseURL: `${process.env.MOCK_PROVIDER_URL}/v1` }));
 
 const getWeather = tool({

@@ -3,7 +3,7 @@ import { isTracingSuppressed } from "@opentelemetry/core";
 import { InstrumentationBase, isWrapped } from "@opentelemetry/instrumentation";
 import { resolveCaptureContent } from "./config";
 import { OnceLogger } from "./once-logger";
-import { resolveParentContext, type addParentContextProvider } from "./parent-context";
+import { resolveParentContext } from "./parent-context";
 import { keepUnlessOurs, wrapOver } from "./stacking";
 import type {
   AgentOpsInstrumentationConfig,
@@ -118,7 +118,7 @@ export abstract class AgentOpsInstrumentationBase<
   /**
    * The context a call's span starts under, or `undefined` when tracing is suppressed (the call
    * then runs untraced): the active context as the registered parent-context providers refine it
-   * ({@link addParentContextProvider}: a framework span the call runs in), then as the
+   * (`addParentContextProvider`: a framework span the call runs in), then as the
    * `parentContext` hook chooses. A hook that throws leaves the active context; one that returns
    * nothing leaves the providers' choice.
    */
