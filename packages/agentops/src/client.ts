@@ -4,6 +4,7 @@ import { CompositePropagator, W3CBaggagePropagator, W3CTraceContextPropagator } 
 import { defaultResource, detectResources, envDetector, resourceFromAttributes, type DetectedResource, type Resource } from "@opentelemetry/resources";
 import { NodeTracerProvider } from "@opentelemetry/sdk-trace-node";
 import type { Instrumentation } from "@opentelemetry/instrumentation";
+import { addParentContextProvider } from "@agentops/instrumentation-core";
 import { OpenAIInstrumentation } from "@agentops/instrumentation-openai";
 import { AnthropicInstrumentation } from "@agentops/instrumentation-anthropic";
 import { formatCost } from "@agentops/pricing";
@@ -79,6 +80,8 @@ export class Client implements SessionHost, ExitHost {
   private readonly active = new Map<string, Session>();
   private readonly activeByTrace = new Map<string, Session>();
   private readonly instrumentations: Instrumentation[] = [];
+  /** Removes the session fallback from the parent-context providers (see the constructor). */
+  private readonly removeParentContextProvider: () => void;
   private readonly exitHooks = new ExitHooks(this);
   private readonly graceTimers = new Set<NodeJS.Timeout>();
   private readonly hostEnv: HostEnv | undefined;
@@ -146,6 +149,9 @@ export class Client implements SessionHost, ExitHost {
       if (context.setGlobalContextManager(manager)) this.contextManager = manager;
     }
     this.tracer = this.provider.getTracer("agentops", VERSION);
+    // Integrations that start spans of their own (the OpenAI Agents processor) and instrumentations
+    // created by the application get the same session fallback as ours.
+    this.removeParentContextProvider = addParentContextProvider((active) => this.parentContext(active));
 
     if (config.instrumentLlmCalls) this.instrument();
     if (!config.apiKey && !config.exporter) {
@@ -374,6 +380,7 @@ export class Client implements SessionHost, ExitHost {
     this.activeByTrace.clear();
     this.closed = true;
     this.exitHooks.uninstall();
+    this.removeParentContextProvider();
     for (const instrumentation of this.instrumentations) {
       try {
         instrumentation.disable();

@@ -131,6 +131,35 @@ const VOCABULARIES: Vocabulary[] = [
     expected: { llm_calls: 1, tool_calls: 1, actions: 0, errors: 0, prompt_tokens: 75, completion_tokens: 25, priced: true },
   },
   {
+    name: "OpenAI Agents spans as @agentops/openai-agents writes them",
+    spans: [
+      {
+        name: "invoke_agent Triage",
+        attributes: { "openai_agents.span_type": "agent", "openai_agents.span_id": "span_a", "gen_ai.operation.name": "invoke_agent", "gen_ai.agent.name": "Triage", "agentops.action.type": "agent" },
+        children: [
+          {
+            name: "turn 1 Triage",
+            attributes: { "openai_agents.span_type": "turn", "openai_agents.span_id": "span_t" },
+            children: [
+              // A model call the openai instrumentation traced: its client span counts, not the model span.
+              {
+                name: "chat gpt-4o",
+                attributes: { "openai_agents.span_type": "response", "openai_agents.span_id": "span_r1", "openai_agents.client_calls": 1, "gen_ai.operation.name": "chat", "gen_ai.provider.name": "openai", "gen_ai.request.model": "gpt-4o", "gen_ai.usage.input_tokens": 1000, "gen_ai.usage.output_tokens": 50 },
+                children: [{ name: "chat gpt-4o", attributes: { "gen_ai.operation.name": "chat", "gen_ai.provider.name": "openai", "gen_ai.request.model": "gpt-4o", "gen_ai.usage.input_tokens": 1000, "gen_ai.usage.output_tokens": 50 } }],
+              },
+              // One nobody else traced: the model span counts.
+              { name: "chat gpt-4o", attributes: { "openai_agents.span_type": "generation", "openai_agents.span_id": "span_g2", "openai_agents.client_calls": 0, "gen_ai.operation.name": "chat", "gen_ai.request.model": "gpt-4o", "gen_ai.usage.input_tokens": 200, "gen_ai.usage.output_tokens": 20 } },
+              { name: "execute_tool get_weather", attributes: { "openai_agents.span_type": "function", "openai_agents.span_id": "span_f", "gen_ai.operation.name": "execute_tool", "gen_ai.tool.name": "get_weather" }, failed: true },
+              { name: "handoff Triage -> Booking", attributes: { "openai_agents.span_type": "handoff", "openai_agents.span_id": "span_h", "agentops.action.type": "handoff" } },
+            ],
+          },
+        ],
+      },
+      { name: "task Agent workflow", attributes: { "openai_agents.span_type": "task", "openai_agents.span_id": "span_k" } },
+    ],
+    expected: { llm_calls: 2, tool_calls: 1, actions: 2, errors: 1, prompt_tokens: 1200, completion_tokens: 70, priced: true },
+  },
+  {
     name: "Vercel AI SDK 5 telemetry",
     spans: [
       {

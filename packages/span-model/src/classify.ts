@@ -1,13 +1,11 @@
 import {
   ATTR_AGENTOPS_SPAN_KIND,
-  ATTR_FUNCTION_NAME,
   ATTR_GEN_AI_OPERATION_NAME,
   ATTR_GEN_AI_PROVIDER_NAME,
   ATTR_GEN_AI_REQUEST_MODEL,
   ATTR_GEN_AI_RESPONSE_MODEL,
   ATTR_GEN_AI_SYSTEM,
   ATTR_LLM_REQUEST_TYPE,
-  ATTR_OPENAI_AGENTS_SPAN_ID,
   ATTR_OPENINFERENCE_SPAN_KIND,
   GenAiOperationValues,
   SpanKindValues,
@@ -16,6 +14,7 @@ import type { EventKind } from "./kinds";
 import { readString } from "./attribute-values";
 import { hasTokenUsage } from "./usage";
 import { classifyAiSdkSpan } from "./ai-sdk";
+import { classifyOpenAIAgentsSpan, classifyReemittedOpenAIAgentsSpan } from "./openai-agents";
 
 /**
  * `agentops.span.kind` values → our kinds. Besides our own vocabulary this covers the one of
@@ -87,12 +86,15 @@ function kindIn(table: Record<string, EventKind>, value: string): EventKind {
 /**
  * Decides what a span means in the session model, first rule that applies:
  * 1. `agentops.span.kind` (ours and AgentOps' official vocabulary; unknown values → `other`);
- * 2. `gen_ai.operation.name`: chat / text_completion / embeddings / generate_content → `llm`,
+ * 2. OpenAI Agents spans as `@agentops/openai-agents` writes them (`openai_agents.span_type`):
+ *    see {@link classifyOpenAIAgentsSpan} (they also carry GenAI names for other backends, which
+ *    this rule overrides);
+ * 3. `gen_ai.operation.name`: chat / text_completion / embeddings / generate_content → `llm`,
  *    execute_tool → `tool`, invoke_agent / create_agent → `agent` (agent_step and the rest are
  *    containers → `other`). An `embeddings` span that reports no token usage and did not fail
  *    is the operation around the call (`ai` 7 nests its provider call, with the usage, in a span
  *    of the same name) → `action`;
- * 3. the Vercel AI SDK's `ai.operationId` (see `ai-sdk.ts`): provider calls → `llm`,
+ * 3b. the Vercel AI SDK's `ai.operationId` (see `ai-sdk.ts`): provider calls → `llm`,
  *    `ai.toolCall` → `tool`, the operation around them → `agent` / `action`;
  * 4. `openinference.span.kind`: LLM / EMBEDDING → `llm`, TOOL → `tool`;
  * 5. OpenLLMetry's `llm.request.type`, or a GenAI provider together with a model → `llm`;
@@ -112,6 +114,9 @@ export function classifySpan(
 ): EventKind {
   const agentopsKind = readString(attributes[ATTR_AGENTOPS_SPAN_KIND]);
   if (agentopsKind !== null) return kindIn(AGENTOPS_KINDS, agentopsKind.toLowerCase());
+
+  const agentsKind = classifyOpenAIAgentsSpan(attributes);
+  if (agentsKind !== null) return agentsKind;
 
   const operation = readString(attributes[ATTR_GEN_AI_OPERATION_NAME]);
   if (operation !== null) {
@@ -138,10 +143,8 @@ export function classifySpan(
     readString(attributes[ATTR_GEN_AI_RESPONSE_MODEL]);
   if (provider !== null && model !== null) return "llm";
 
-  if (attributes[ATTR_OPENAI_AGENTS_SPAN_ID] !== undefined) {
-    if (hasTokenUsage(attributes)) return "llm";
-    if (readString(attributes[ATTR_FUNCTION_NAME]) !== null) return "tool";
-  }
+  const reemittedKind = classifyReemittedOpenAIAgentsSpan(attributes);
+  if (reemittedKind !== null) return reemittedKind;
   if (model !== null && hasTokenUsage(attributes)) return "llm";
 
   if (parentSpanId === null && name.endsWith(SESSION_NAME_SUFFIX)) return "session";

@@ -4,6 +4,7 @@
  * the REST shapes they exchange.
  */
 export { classifySpan } from "./classify";
+export { classifyOpenAIAgentsSpan } from "./openai-agents";
 export { emptySpanMeaning, interpretSpan } from "./interpret";
 export type { SpanMeaning } from "./interpret";
 export { hasTokenUsage, readExplicitCost, readLlmUsage } from "./usage";
