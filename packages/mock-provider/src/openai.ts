@@ -41,8 +41,10 @@ interface Conversation {
   endsWithUser: boolean;
   /** Input tokens of the whole request. */
   inputTokens: number;
-  /** Names of the tools the conversation has called so far. */
+  /** Names of the tools the conversation has called so far (as far as the request shows them). */
   calledTools: string[];
+  /** Tool results in the conversation (a request may reference earlier calls by id only). */
+  toolResults: number;
 }
 
 interface ToolDefinition {
@@ -158,10 +160,12 @@ function readChatConversation(messages: any[]): Conversation {
   let prompt = "";
   let inputTokens = 0;
   const calledTools: string[] = [];
+  let toolResults = 0;
   for (const message of messages) {
     const text = contentText(message?.content);
     inputTokens += countTokens(text) + MESSAGE_OVERHEAD_TOKENS;
     if (message?.role === "user") prompt = text;
+    if (message?.role === "tool") toolResults++;
     if (Array.isArray(message?.tool_calls)) {
       for (const call of message.tool_calls) if (typeof call?.function?.name === "string") calledTools.push(call.function.name);
     }
@@ -173,19 +177,22 @@ function readChatConversation(messages: any[]): Conversation {
     endsWithUser: last?.role === "user",
     inputTokens,
     calledTools,
+    toolResults,
   };
 }
 
 function readResponsesConversation(body: any): Conversation {
   let inputTokens = typeof body.instructions === "string" ? countTokens(body.instructions) : 0;
   if (typeof body.input === "string") {
-    return { prompt: body.input, toolResult: undefined, endsWithUser: true, inputTokens: inputTokens + countTokens(body.input), calledTools: [] };
+    return { prompt: body.input, toolResult: undefined, endsWithUser: true, inputTokens: inputTokens + countTokens(body.input), calledTools: [], toolResults: 0 };
   }
   const items: any[] = Array.isArray(body.input) ? body.input : [];
   let prompt = "";
   const calledTools: string[] = [];
+  let toolResults = 0;
   for (const item of items) {
     if (item?.type === "function_call_output") {
+      toolResults++;
       inputTokens += countTokens(typeof item.output === "string" ? item.output : JSON.stringify(item.output ?? ""));
       continue;
     }
@@ -210,6 +217,7 @@ function readResponsesConversation(body: any): Conversation {
     endsWithUser: last?.role === "user",
     inputTokens,
     calledTools,
+    toolResults,
   };
 }
 
@@ -244,8 +252,12 @@ function decideToolCalls(body: any, conversation: Conversation, scripted: Script
   if (!conversation.endsWithUser) {
     // After a tool result, the next tool the user's text names that was not called yet: so that
     // an agent can chain calls (a tool, then a handoff) without a script.
+    // Never more calls than tools the user named: a request that references earlier calls by id
+    // only (no names) must not start the same tool over.
     if (conversation.toolResult === undefined) return [];
-    chosen = tools.find((tool) => conversation.prompt.includes(tool.name) && !conversation.calledTools.includes(tool.name));
+    const named = tools.filter((tool) => conversation.prompt.includes(tool.name));
+    if (conversation.toolResults >= named.length) return [];
+    chosen = named.find((tool) => !conversation.calledTools.includes(tool.name));
     return chosen ? [generatedCall(chosen, conversation)] : [];
   }
   const forced = forcedToolName(body.tool_choice);
@@ -494,7 +506,7 @@ async function completions(context: HandlerContext): Promise<void> {
   const body = context.body;
   const prompt = promptText(body.prompt);
   const choices = choiceCount(body);
-  const conversation: Conversation = { prompt, toolResult: undefined, endsWithUser: false, inputTokens: countTokens(prompt), calledTools: [] };
+  const conversation: Conversation = { prompt, toolResult: undefined, endsWithUser: false, inputTokens: countTokens(prompt), calledTools: [], toolResults: 0 };
   const result = answer({}, conversation, context.scripted, body.max_tokens, choices);
   const finishReason = result.truncated ? "length" : "stop";
   const id = `cmpl-${nextId()}`;

@@ -17,7 +17,7 @@ import { hasTokenUsage } from "./usage";
  * `custom` / `speech_group` are containers.
  */
 const SPAN_TYPES: Record<string, EventKind> = {
-  [Types.AGENT]: "agent",
+  [Types.AGENT]: "action",
   [Types.HANDOFF]: "action",
   [Types.GUARDRAIL]: "action",
   [Types.MCP_TOOLS]: "action",
