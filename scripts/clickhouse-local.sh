@@ -27,6 +27,10 @@ start)
   dir=$(cd "$dir" && pwd)
   http_port=${3:-$(free_port)}
   tcp_port=$(free_port)
+  if curl -fsS "http://127.0.0.1:$http_port/ping" >/dev/null 2>&1; then
+    echo "127.0.0.1:$http_port already answers: another server uses that port" >&2
+    exit 1
+  fi
   sed -e "s#<log>.*</log>#<log>$dir/log/clickhouse-server.log</log>#" \
       -e "s#<errorlog>.*</errorlog>#<errorlog>$dir/log/clickhouse-server.err.log</errorlog>#" \
       -e "s#<http_port>.*</http_port>#<http_port>$http_port</http_port><listen_host>127.0.0.1</listen_host>#" \
@@ -44,11 +48,13 @@ start)
     echo "the generated config still points at system paths" >&2
     exit 1
   fi
-  # As root the server runs as root: it only ever touches DIR.
-  (cd "$dir" && nohup "$binary" --config-file="$dir/config.xml" >"$dir/log/stdout.log" 2>&1 &
-    echo $! >"$dir/server.pid")
+  # Detached (own session, no inherited descriptors), so that whoever reads this script's output
+  # is not kept waiting by the server. As root it runs as root: it only ever touches DIR.
+  cd "$dir"
+  setsid "$binary" --config-file="$dir/config.xml" </dev/null >"$dir/log/stdout.log" 2>&1 &
+  echo $! >"$dir/server.pid"
   for _ in $(seq 1 100); do
-    if curl -fsS "http://127.0.0.1:$http_port/ping" >/dev/null 2>&1; then
+    if curl -fsS "http://127.0.0.1:$http_port/ping" >/dev/null 2>&1 && kill -0 "$(cat "$dir/server.pid")" 2>/dev/null; then
       echo "clickhouse://agentops:agentops@127.0.0.1:$http_port/default"
       exit 0
     fi

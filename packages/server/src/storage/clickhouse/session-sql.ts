@@ -51,7 +51,10 @@ export function saturatedCostSum(column: string): Sql {
   return sql`if(sum(toFloat64(${c})) >= 9.1e18, toUInt64(${max}), least(sum(${c}), toUInt64(${max})))`;
 }
 
-/** A session's spans, deduplicated by `FINAL` (the read path). */
+/**
+ * Spans of a project (or of one session), deduplicated by `FINAL`: a streaming merge of the
+ * parts, memory-light whatever the project's size. The session list and usage read this way.
+ */
 export function finalSpans(spans: Sql, projectId: string, traceId?: string): Sql {
   const where = [sql`project_id = ${projectId}`];
   if (traceId !== undefined) where.push(sql`trace_id = ${traceId}`);
@@ -60,7 +63,9 @@ export function finalSpans(spans: Sql, projectId: string, traceId?: string): Sql
 
 /**
  * A session's spans deduplicated without `FINAL`: the first arrival of each span id, picked by
- * sorting. Used to recompute stats by a second route, as a check on the first.
+ * sorting (`LIMIT 1 BY`). On ClickHouse 18.16 this is several times faster than `FINAL` for one
+ * session (measured), so a session's stats read this way; `FINAL` recomputes them by the other
+ * route, as a check.
  */
 export function firstArrivals(spans: Sql, projectId: string, traceId: string): Sql {
   return sql`(SELECT * FROM ${spans}

@@ -59,7 +59,8 @@ const MIGRATION_ATTEMPTS = 5;
  * The ClickHouse store (`@clickhouse/client` over HTTP). Spans go into one ReplacingMergeTree
  * table, one insert per batch; a redelivered span is the same key and collapses on read.
  * Nothing else is written at ingest: sessions, their stats and the session list are aggregated
- * from the spans when read (`FINAL` deduplicates), so any number of servers can write one
+ * from the spans when read, each span once (`LIMIT 1 BY` span id for one session, `FINAL` for a
+ * whole project), so any number of servers can write one
  * session at once and every reader sees exact totals, never a span counted twice.
  *
  * @example
@@ -149,7 +150,7 @@ export class ClickHouseStorage implements Storage {
     const traceId = uuidToTraceId(sessionId);
     if (traceId === undefined) return undefined;
     const rows = await this.connection.rows<SessionAggregateRow>(
-      sessionAggregates(firstArrivals(this.spans, projectId, traceId)),
+      sessionAggregates(finalSpans(this.spans, projectId, traceId)),
     );
     return rows[0] && toSessionStats(toSessionRow(rows[0]), projectId, now, this.timeoutMs);
   }
@@ -285,7 +286,7 @@ export class ClickHouseStorage implements Storage {
     const traceId = uuidToTraceId(sessionId);
     if (traceId === undefined) return undefined;
     const rows = await this.connection.rows<SessionAggregateRow>(
-      sessionAggregates(finalSpans(this.spans, projectId, traceId)),
+      sessionAggregates(firstArrivals(this.spans, projectId, traceId)),
     );
     return rows[0];
   }
