@@ -139,6 +139,32 @@ if (!CLICKHOUSE_URL) {
       expect(await stores[0]!.getSetting("another")).toBeUndefined();
     });
 
+    it("streams a session's spans in one query and lets go of it when the reader stops early", async () => {
+      const target = await databases.fresh();
+      const storage = await open(target);
+      const project = await storage.createProject("p", randomHex(8), "hash");
+      const traceId = randomHex(16);
+      const start = Date.UTC(2026, 0, 1);
+      await storage.ingest(project.id, Array.from({ length: 3_000 }, (_, i) => markerSpan({ traceId, startMs: start + i })));
+      // More early exits than the store has connections: an unclosed response would leave the next read waiting forever.
+      for (let i = 0; i < 15; i++) {
+        for await (const page of storage.sessionSpans(project.id, traceIdToUuid(traceId), 100)) {
+          expect(page).toHaveLength(100);
+          break;
+        }
+      }
+      let count = 0;
+      let previous = "";
+      for await (const page of storage.sessionSpans(project.id, traceIdToUuid(traceId), 1_000)) {
+        for (const span of page) {
+          expect(span.startTimeUnixNano.padStart(20, "0") >= previous).toBe(true);
+          previous = span.startTimeUnixNano.padStart(20, "0");
+          count++;
+        }
+      }
+      expect(count).toBe(3_000);
+    });
+
     it("reports ClickHouse errors with their code", async () => {
       const error = await connection.rows(sql`SELECT 1 FROM ${identifier("no_such_db", "no_such_table")}`).catch((caught: unknown) => caught);
       expect(error).toBeInstanceOf(ClickHouseError);

@@ -73,6 +73,34 @@ export class ClickHouseConnection {
     });
   }
 
+  /**
+   * Runs one query and hands its rows over in pages of `pageSize` as they arrive, so a large
+   * result is neither held in memory here nor re-read page by page. Leaving the loop early
+   * closes the response. A failure after the first rows (ClickHouse then writes its error into
+   * the body) makes the rows unreadable and the iteration throw: it never ends short silently.
+   */
+  async *pages<T>(query: Sql, pageSize: number): AsyncGenerator<T[]> {
+    const result = await this.attempt(() => this.client.query({ query: query.text, format: "JSONEachRow" }));
+    let page: T[] = [];
+    try {
+      for await (const rows of result.stream<T>()) {
+        for (const row of rows) {
+          page.push(row.json());
+          if (page.length >= pageSize) {
+            yield page;
+            page = [];
+          }
+        }
+      }
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      throw new ClickHouseError(message, clickHouseErrorCode(message), { cause: error });
+    } finally {
+      result.close();
+    }
+    if (page.length > 0) yield page;
+  }
+
   /** Runs a statement that returns nothing (DDL, INSERT … SELECT). */
   command(statement: Sql): Promise<void> {
     return this.attempt(async () => {

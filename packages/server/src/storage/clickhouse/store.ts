@@ -168,26 +168,20 @@ export class ClickHouseStorage implements Storage {
     if (traceId === undefined) return;
     const size = Math.max(1, Math.min(10_000, Math.trunc(batchSize) || 1000));
     const resources = new Map<string, Record<string, unknown>>();
-    let after: { startNs: string; spanId: string } | undefined;
-    for (;;) {
-      const position = after
-        ? sql` AND (start_ns > ${BigInt(after.startNs)} OR (start_ns = ${BigInt(after.startNs)} AND span_id > ${after.spanId}))`
-        : raw("");
-      const rows = await this.connection.rows<ClickHouseSpanRow>(
-        sql`SELECT ${raw(SPAN_SELECT)} FROM ${finalSpans(this.spans, projectId, traceId)}${position}
-          ORDER BY start_ns, span_id LIMIT ${size}`,
-      );
-      if (rows.length === 0) return;
-      const missing = [...new Set(rows.map((row) => row.resource_id))].filter((id) => !resources.has(id));
+    // One query, streamed: the spans table is keyed by span id, not time, so every read in start
+    // order sorts the whole session; paging by start would sort it again for every page.
+    const rows = this.connection.pages<ClickHouseSpanRow>(
+      sql`SELECT ${raw(SPAN_SELECT)} FROM ${firstArrivals(this.spans, projectId, traceId)} ORDER BY start_ns, span_id`,
+      size,
+    );
+    for await (const page of rows) {
+      const missing = [...new Set(page.map((row) => row.resource_id))].filter((id) => !resources.has(id));
       if (missing.length > 0) {
         if (resources.size + missing.length > 1000) resources.clear();
         const found = await this.resourcesOf(projectId, missing);
         for (const id of missing) resources.set(id, found.get(id) ?? {});
       }
-      yield rows.map((row) => storedSpanOf(row, projectId, resources.get(row.resource_id) ?? {}));
-      if (rows.length < size) return;
-      const last = rows[rows.length - 1]!;
-      after = { startNs: last.start_ns, spanId: last.span_id };
+      yield page.map((row) => storedSpanOf(row, projectId, resources.get(row.resource_id) ?? {}));
     }
   }
 
