@@ -15,7 +15,8 @@
 //
 // Sizes: BENCH_SPANS (throughput, default 100000), BENCH_CLIENTS (default 4), BENCH_ROUNDS
 // (default 3, medians reported), BENCH_TOTAL_SPANS (default 1000000), BENCH_SESSION_SPANS
-// (default 100000), BENCH_STATS_READS (default 2000). PostgreSQL work happens in schemas of its
+// (default 100000), BENCH_STATS_READS (default 2000). BENCH_STORES=clickhouse (a comma list of
+// sqlite, postgres, clickhouse) runs only those. PostgreSQL work happens in schemas of its
 // own, dropped at the end.
 import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
@@ -51,6 +52,7 @@ const SESSION_SPANS = Number(process.env.BENCH_SESSION_SPANS ?? 100_000);
 const STATS_READS = Number(process.env.BENCH_STATS_READS ?? 2_000);
 const PG_URL = process.env.AGENTOPS_BENCH_PG_URL ?? process.env.AGENTOPS_TEST_PG_URL;
 const CLICKHOUSE_URL = process.env.AGENTOPS_BENCH_CLICKHOUSE_URL ?? process.env.AGENTOPS_TEST_CLICKHOUSE_URL;
+const STORES = new Set((process.env.BENCH_STORES ?? "sqlite,postgres,clickhouse").split(","));
 /** No single step may hang the bench. */
 const STEP_TIMEOUT_MS = 5 * 60_000;
 
@@ -438,13 +440,17 @@ async function benchPostgres() {
 }
 
 const startedAt = performance.now();
-await benchSqlite();
-if (PG_URL) {
+if (STORES.has("sqlite")) await benchSqlite();
+if (!STORES.has("postgres")) {
+  // not asked for
+} else if (PG_URL) {
   await benchPostgres();
 } else {
   console.log("PostgreSQL: NOT RUN (set AGENTOPS_BENCH_PG_URL or AGENTOPS_TEST_PG_URL)");
 }
-if (CLICKHOUSE_URL) {
+if (!STORES.has("clickhouse")) {
+  // not asked for
+} else if (CLICKHOUSE_URL) {
   await benchClickHouse(CLICKHOUSE_URL, { throughput, statsLatency });
 } else {
   console.log("ClickHouse: NOT RUN (set AGENTOPS_BENCH_CLICKHOUSE_URL or AGENTOPS_TEST_CLICKHOUSE_URL)");

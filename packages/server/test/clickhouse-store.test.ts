@@ -12,7 +12,7 @@ import { clickHouseErrorCode, ClickHouseConnection, ClickHouseError } from "../s
 import { identifier, literal, quoteString, raw, sql } from "../src/storage/clickhouse/sql";
 import { parseClickHouseUrl } from "../src/storage/url";
 import { CLICKHOUSE_URL, clickHouseDatabases } from "./utils/clickhouse-databases";
-import { markerSpan, prng, randomHex } from "./utils/storage-fixtures";
+import { llmSpan, markerSpan, prng, randomHex } from "./utils/storage-fixtures";
 
 const NASTY = [
   "",
@@ -137,6 +137,33 @@ if (!CLICKHOUSE_URL) {
       expect(values[0]).toMatch(/^value-[0-3]$/);
       for (const store of stores) expect(await store.getSetting("token.secret")).toBe(values[0]);
       expect(await stores[0]!.getSetting("another")).toBeUndefined();
+    });
+
+    it("counts a redelivered span once before and after ClickHouse merges its rows", async () => {
+      const target = await databases.fresh();
+      const storage = await open(target);
+      const project = await storage.createProject("p", randomHex(8), "hash");
+      const spans = parseClickHouseUrl(target);
+      const table = identifier(spans.database, "spans");
+      // Merges would collapse the duplicates at any moment: hold them, so both read paths run.
+      await connection.command(sql`SYSTEM STOP MERGES ${table}`);
+      const traceId = randomHex(16);
+      const sessionId = traceIdToUuid(traceId);
+      const batch = Array.from({ length: 50 }, (_, i) => llmSpan({ traceId, startMs: Date.UTC(2026, 0, 1) + i, input: 10, cost: 0.001 }));
+      await storage.ingest(project.id, batch);
+      const once = await storage.sessionStats(project.id, sessionId);
+      await storage.ingest(project.id, batch.slice(0, 20));
+      await storage.ingest(project.id, batch);
+      const rows = async () => (await connection.rows<{ n: string; u: string }>(sql`SELECT count() AS n, uniqExact(span_id) AS u FROM ${table}`))[0]!;
+      expect(await rows()).toEqual({ n: "120", u: "50" });
+      const redelivered = await storage.sessionStats(project.id, sessionId);
+      expect(redelivered).toEqual(once);
+      expect(redelivered).toMatchObject({ llm_calls: 50, prompt_tokens: 500, cost: "0.050000" });
+      expect(await storage.recomputeStats(project.id, sessionId)).toEqual(once);
+      await connection.command(sql`SYSTEM START MERGES ${table}`);
+      await connection.command(sql`OPTIMIZE TABLE ${table} FINAL`);
+      expect(await rows()).toEqual({ n: "50", u: "50" });
+      expect(await storage.sessionStats(project.id, sessionId)).toEqual(once);
     });
 
     it("streams a session's spans in one query and lets go of it when the reader stops early", async () => {

@@ -22,6 +22,8 @@ import { ClickHouseConnection, ClickHouseError } from "./connection";
 import { ClickHouseProjects } from "./projects";
 import { CLICKHOUSE_MIGRATIONS, migrationsTable, table } from "./schema";
 import {
+  allRows,
+  countedOnce,
   finalSpans,
   firstArrivals,
   saturatedCostSum,
@@ -279,10 +281,14 @@ export class ClickHouseStorage implements Storage {
   private async sessionRow(projectId: string, sessionId: string): Promise<SessionAggregateRow | undefined> {
     const traceId = uuidToTraceId(sessionId);
     if (traceId === undefined) return undefined;
-    const rows = await this.connection.rows<SessionAggregateRow>(
+    const [fast] = await this.connection.rows<SessionAggregateRow>(
+      sessionAggregates(allRows(this.spans, projectId, traceId)),
+    );
+    if (fast === undefined || countedOnce(fast)) return fast;
+    const [deduplicated] = await this.connection.rows<SessionAggregateRow>(
       sessionAggregates(firstArrivals(this.spans, projectId, traceId)),
     );
-    return rows[0];
+    return deduplicated;
   }
 
   private async resourcesOf(projectId: string, ids: string[]): Promise<Map<string, Record<string, unknown>>> {
