@@ -51,6 +51,8 @@ export async function benchClickHouse(url, { throughput, statsLatency }) {
     url: target.endpoint,
     username: target.username,
     password: target.password,
+    // Dropping a database of 500,000 spans took over a minute on a busy machine (18.16).
+    request_timeout: 10 * 60_000,
     log: { level: ClickHouseLogLevel.OFF },
   });
   const databases = [];

@@ -11,7 +11,8 @@ export const CLICKHOUSE_URL = process.env.AGENTOPS_TEST_CLICKHOUSE_URL;
  * open); `dropAll` removes them.
  */
 export function clickHouseDatabases(url: string): { fresh(): Promise<string>; dropAll(): Promise<void> } {
-  const admin = new ClickHouseConnection(parseClickHouseUrl(url), { maxConnections: 1 });
+  // Dropping a database can wait for ClickHouse's background work on it: a generous timeout.
+  const admin = new ClickHouseConnection(parseClickHouseUrl(url), { maxConnections: 1, requestTimeoutMs: 5 * 60_000 });
   const prefix = `agentops_test_${process.pid}_${randomBytes(3).toString("hex")}`;
   const names: string[] = [];
   return {
