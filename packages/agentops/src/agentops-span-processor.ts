@@ -63,7 +63,7 @@ export class AgentOpsSpanProcessor extends SessionSpanProcessor {
    * @internal
    */
   track(traceId: string, totals: SessionTotals, config: Configuration = this.config): void {
-    this.sessions.set(traceId, { totals, queue: this.queueFor(config) });
+    this.sessions.set(traceId, { totals, queue: this.queueFor(config), mask: config.mask });
   }
 
   /** What the export queues have done so far, summed. */

@@ -1,16 +1,16 @@
-import * as http from "node:http";
-import * as https from "node:https";
 import { context, isSpanContextValid, propagation, ROOT_CONTEXT, trace, type Context, type Tracer, type TracerProvider } from "@opentelemetry/api";
 import { AsyncLocalStorageContextManager } from "@opentelemetry/context-async-hooks";
-import { CompositePropagator, suppressTracing, W3CBaggagePropagator, W3CTraceContextPropagator } from "@opentelemetry/core";
+import { CompositePropagator, W3CBaggagePropagator, W3CTraceContextPropagator } from "@opentelemetry/core";
 import { defaultResource, detectResources, envDetector, resourceFromAttributes, type DetectedResource, type Resource } from "@opentelemetry/resources";
 import { NodeTracerProvider } from "@opentelemetry/sdk-trace-node";
 import type { Instrumentation } from "@opentelemetry/instrumentation";
+import { addParentContextProvider } from "@agentops/instrumentation-core";
 import { OpenAIInstrumentation } from "@agentops/instrumentation-openai";
 import { AnthropicInstrumentation } from "@agentops/instrumentation-anthropic";
 import { formatCost } from "@agentops/pricing";
 import { ATTR_SERVICE_NAME, traceIdToUuid, uuidToTraceId } from "@agentops/semconv";
 import { AgentOpsSpanProcessor, findAttachedProcessor } from "./agentops-span-processor";
+import { validLimit, type BudgetExceeded } from "./budget";
 import { Configuration } from "./config";
 import { contextManagerRegistered, getTaskSession, JOINED_TRACE_ID_KEY, setTaskSession } from "./context";
 import { registerEsmHook } from "./esm-hook";
@@ -19,6 +19,9 @@ import { ExitHooks, type ExitHost } from "./exit-hooks";
 import { applicationName, HostResourceDetector } from "./host-detector";
 import { SessionIdGenerator } from "./id-generator";
 import { installDiagLogger, logger } from "./logger";
+import { scoresSettled } from "./scores";
+import { fetchServerStats } from "./server-stats";
+import { SessionTracerProvider } from "./session-tracer-provider";
 import { Session, type SessionHost, type SessionRole } from "./session";
 import type { AgentOpsOptions, EndState, ExportStats, HostEnv } from "./types";
 import { VERSION } from "./version";
@@ -31,6 +34,12 @@ export interface StartSessionOptions {
   inheritedSessionId?: string;
   /** Configuration for this session only: a `Configuration` or its fields. */
   config?: Configuration | AgentOpsOptions;
+  /** This session's budget in USD (default: the configuration's `maxCostUsd`). */
+  maxCostUsd?: number;
+  /** This session's budget in LLM calls (default: the configuration's `maxLlmCalls`). */
+  maxLlmCalls?: number;
+  /** Called once when this session reaches a limit (default: the configuration's). */
+  onBudgetExceeded?: (exceeded: BudgetExceeded) => void;
 }
 
 /** How long an ended session's spans are still accepted (late LLM calls, in-flight tools), in ms. */
@@ -71,6 +80,8 @@ export class Client implements SessionHost, ExitHost {
   private readonly active = new Map<string, Session>();
   private readonly activeByTrace = new Map<string, Session>();
   private readonly instrumentations: Instrumentation[] = [];
+  /** Removes the session fallback from the parent-context providers (see the constructor). */
+  private readonly removeParentContextProvider: () => void;
   private readonly exitHooks = new ExitHooks(this);
   private readonly graceTimers = new Set<NodeJS.Timeout>();
   private readonly hostEnv: HostEnv | undefined;
@@ -121,7 +132,10 @@ export class Client implements SessionHost, ExitHost {
         );
         this.registeredGlobals = false;
       } else {
-        this.registeredGlobals = trace.setGlobalTracerProvider(this.provider);
+        // Spans of other libraries started at the top level join the current session, as LLM calls do.
+        this.registeredGlobals = trace.setGlobalTracerProvider(
+          new SessionTracerProvider(this.provider, (requested) => this.parentContext(requested)),
+        );
         if (this.registeredGlobals) {
           propagation.setGlobalPropagator(
             new CompositePropagator({ propagators: [new W3CTraceContextPropagator(), new W3CBaggagePropagator()] }),
@@ -135,6 +149,9 @@ export class Client implements SessionHost, ExitHost {
       if (context.setGlobalContextManager(manager)) this.contextManager = manager;
     }
     this.tracer = this.provider.getTracer("agentops", VERSION);
+    // Integrations that start spans of their own (the OpenAI Agents processor) and instrumentations
+    // created by the application get the same session fallback as ours.
+    this.removeParentContextProvider = addParentContextProvider((active) => this.parentContext(active));
 
     if (config.instrumentLlmCalls) this.instrument();
     if (!config.apiKey && !config.exporter) {
@@ -158,6 +175,7 @@ export class Client implements SessionHost, ExitHost {
       enabled: false,
       captureContent: this.config.captureContent,
       parentContext: (active: Context) => this.parentContext(active),
+      refuseCall: (active: Context) => this.refusal(active),
     };
     const makers: Array<() => Instrumentation> = [
       () => new OpenAIInstrumentation(settings),
@@ -205,6 +223,10 @@ export class Client implements SessionHost, ExitHost {
     this.active.set(session.id, session);
     this.activeByTrace.set(session.traceId, session);
     session.announce();
+    session.armBudget(
+      { maxCostUsd: validLimit("maxCostUsd", options.maxCostUsd) ?? config.maxCostUsd, maxLlmCalls: validLimit("maxLlmCalls", options.maxLlmCalls) ?? config.maxLlmCalls },
+      options.onBudgetExceeded ?? config.onBudgetExceeded,
+    );
     setTaskSession(session);
     // Joined sessions too: at exit their queued spans must still be flushed (though never ended).
     if (!config.skipAutoEndSession) this.exitHooks.install();
@@ -221,8 +243,7 @@ export class Client implements SessionHost, ExitHost {
    * context (`session.run`, or a span of the session in progress), else the fallback (see
    * {@link Client.fallbackSession}).
    */
-  currentSession(): Session | undefined {
-    const active = context.active();
+  currentSession(active: Context = context.active()): Session | undefined {
     const traceId = trace.getSpan(active)?.spanContext().traceId ?? (active.getValue(JOINED_TRACE_ID_KEY) as string | undefined);
     if (traceId !== undefined) {
       const session = this.activeByTrace.get(traceId);
@@ -239,6 +260,15 @@ export class Client implements SessionHost, ExitHost {
     const task = getTaskSession<Session>();
     if (task !== undefined && !task.ended && this.active.get(task.id) === task) return task;
     return this.active.size === 1 ? (this.active.values().next().value as Session) : undefined;
+  }
+
+  /**
+   * Why an auto-traced LLM call must not be sent (the instrumentations' `refuseCall`): its
+   * session is over budget and enforces it (`enforceBudget`).
+   */
+  refusal(active: Context): Error | undefined {
+    const session = this.currentSession(active);
+    return session !== undefined && session.config.enforceBudget ? session.budgetExceeded : undefined;
   }
 
   /**
@@ -278,6 +308,12 @@ export class Client implements SessionHost, ExitHost {
 
   /** @internal */
   async completeSession(session: Session): Promise<string> {
+    // A score given just before the end is on the server when endSession resolves.
+    const [cost] = await Promise.all([this.sessionCost(session), scoresSettled(session.config.maxWaitTime, session.id)]);
+    return cost;
+  }
+
+  private async sessionCost(session: Session): Promise<string> {
     const local = () => formatCost(session.totals.cost);
     const queue = this.processor.sessions.get(session.traceId)?.queue;
     if (queue === undefined) return local();
@@ -286,7 +322,8 @@ export class Client implements SessionHost, ExitHost {
     if (!flushed || !session.config.apiKey || session.config.exporter) return local();
     const remaining = deadline - Date.now();
     if (remaining <= 0) return local();
-    return (await fetchServerCost(session, remaining)) ?? local();
+    const stats = await fetchServerStats({ endpoint: session.config.endpoint, apiKey: session.config.apiKey, sessionId: session.id }, remaining);
+    return stats?.cost ?? local();
   }
 
   /** @internal */
@@ -312,9 +349,13 @@ export class Client implements SessionHost, ExitHost {
   // Export
   // ---------------------------------------------------------------------------------------------
 
-  /** Exports everything queued; resolves true when all of it was delivered within `maxWaitTime`. */
+  /**
+   * Exports everything queued and waits for the scores being sent; resolves true when all of it
+   * was delivered (and every score settled) within `maxWaitTime`.
+   */
   async flush(timeoutMs = this.config.maxWaitTime): Promise<boolean> {
-    return this.processor.flush(timeoutMs);
+    const [spans, scores] = await Promise.all([this.processor.flush(timeoutMs), scoresSettled(timeoutMs)]);
+    return spans && scores;
   }
 
   /** What the export queues have done so far, summed. */
@@ -339,6 +380,7 @@ export class Client implements SessionHost, ExitHost {
     this.activeByTrace.clear();
     this.closed = true;
     this.exitHooks.uninstall();
+    this.removeParentContextProvider();
     for (const instrumentation of this.instrumentations) {
       try {
         instrumentation.disable();
@@ -359,6 +401,7 @@ export class Client implements SessionHost, ExitHost {
       await this.processor.flush(this.config.maxWaitTime);
     }
     this.processor.sessions.clear();
+    await scoresSettled(this.config.maxWaitTime);
     if (this.registeredGlobals) {
       trace.disable();
       propagation.disable();
@@ -383,38 +426,4 @@ function snapshot(attributes: Record<string, unknown>): HostEnv {
     }
   }
   return env;
-}
-
-/** The server's cost of the session (`/v2/sessions/:id/stats`), or undefined when it does not answer in time. */
-function fetchServerCost(session: Session, timeoutMs: number): Promise<string | undefined> {
-  return new Promise((resolve) => {
-    context.with(suppressTracing(context.active()), () => {
-      try {
-        const url = new URL(`${session.config.endpoint}/v2/sessions/${session.id}/stats`);
-        const transport = url.protocol === "https:" ? https : http;
-        const request = transport.get(
-          url,
-          { headers: { "x-agentops-api-key": session.config.apiKey!, accept: "application/json" }, timeout: timeoutMs },
-          (response) => {
-            const chunks: Buffer[] = [];
-            response.on("data", (chunk: Buffer) => chunks.push(chunk));
-            response.on("error", () => resolve(undefined));
-            response.on("end", () => {
-              if (response.statusCode !== 200) return resolve(undefined);
-              try {
-                const cost = JSON.parse(Buffer.concat(chunks).toString("utf8"))?.cost;
-                resolve(typeof cost === "string" && /^\d+\.\d{6}$/.test(cost) ? cost : undefined);
-              } catch {
-                resolve(undefined);
-              }
-            });
-          },
-        );
-        request.on("timeout", () => request.destroy());
-        request.on("error", () => resolve(undefined));
-      } catch {
-        resolve(undefined);
-      }
-    });
-  });
 }

@@ -1,5 +1,6 @@
 import type { SpanExporter } from "@opentelemetry/sdk-trace-base";
 import type { PriceOverrides } from "@agentops/pricing";
+import { validLimit, type BudgetExceeded } from "./budget";
 import { isLogLevel, logger, type LogLevel } from "./logger";
 import type { AgentOpsOptions } from "./types";
 
@@ -62,6 +63,12 @@ function booleanOption(name: string, value: unknown, fallback: boolean): boolean
   if (typeof value === "boolean") return value;
   logger.warn(`${name} must be a boolean; got ${String(value)}, using ${fallback}.`);
   return fallback;
+}
+
+function functionOption<F extends (...args: never[]) => unknown>(name: string, value: F | undefined): F | undefined {
+  if (value === undefined || typeof value === "function") return value;
+  logger.warn(`${name} must be a function; ignoring ${String(value)}.`);
+  return undefined;
 }
 
 function tagList(name: string, value: unknown): string[] | undefined {
@@ -155,6 +162,16 @@ export class Configuration {
   readonly prices: PriceOverrides | undefined;
   /** Replaces the OTLP exporter (for example an InMemorySpanExporter in tests). */
   readonly exporter: SpanExporter | undefined;
+  /** Budget of each session in USD; undefined: none. */
+  readonly maxCostUsd: number | undefined;
+  /** Budget of each session in LLM calls; undefined: none. */
+  readonly maxLlmCalls: number | undefined;
+  /** Called once when a session reaches a budget limit. */
+  readonly onBudgetExceeded: ((exceeded: BudgetExceeded) => void) | undefined;
+  /** Whether instrumented LLM calls of a session over budget are refused. Default `false`. */
+  readonly enforceBudget: boolean;
+  /** Masks content attribute values before export; undefined: exported as recorded. */
+  readonly mask: ((value: string, key: string) => string) | undefined;
 
   constructor(options: AgentOpsOptions = {}, env: Env = process.env) {
     const o = (options ?? {}) as AgentOpsOptions;
@@ -215,6 +232,11 @@ export class Configuration {
     };
     this.prices = o.prices;
     this.exporter = o.exporter;
+    this.maxCostUsd = validLimit("maxCostUsd", o.maxCostUsd ?? envNumber(env, "AGENTOPS_MAX_COST_USD"));
+    this.maxLlmCalls = validLimit("maxLlmCalls", o.maxLlmCalls ?? envNumber(env, "AGENTOPS_MAX_LLM_CALLS"));
+    this.onBudgetExceeded = functionOption("onBudgetExceeded", o.onBudgetExceeded);
+    this.enforceBudget = booleanOption("enforceBudget", o.enforceBudget, envBoolean(env, "AGENTOPS_ENFORCE_BUDGET") ?? false);
+    this.mask = functionOption("mask", o.mask);
   }
 
   /** This configuration with some fields replaced (the rest as resolved here). */
@@ -244,6 +266,11 @@ export class Configuration {
       headers: { ...this.headers },
       prices: this.prices,
       exporter: this.exporter,
+      maxCostUsd: this.maxCostUsd,
+      maxLlmCalls: this.maxLlmCalls,
+      onBudgetExceeded: this.onBudgetExceeded,
+      enforceBudget: this.enforceBudget,
+      mask: this.mask,
     };
   }
 }

@@ -16,6 +16,7 @@ import { Session } from "./session";
 import type { AgentOpsOptions, EndState, SessionAnalytics } from "./types";
 import { recordAction, recordTool, setSessionResolver } from "./wrappers";
 import { VERSION } from "./version";
+import { BudgetExceededError } from "./budget";
 
 const CLIENT_KEY = Symbol.for("agentops.client");
 type Holder = { [CLIENT_KEY]?: Client };
@@ -121,7 +122,10 @@ export function getAnalytics(): SessionAnalytics | undefined {
   return soleSession("getAnalytics", "session.getAnalytics()")?.getAnalytics();
 }
 
-/** Flushes what is queued for export; resolves true when all of it was delivered within `maxWaitTime`. */
+/**
+ * Flushes what is queued for export and waits for the scores being sent; resolves true when all
+ * of it was delivered (and every score settled) within `maxWaitTime`.
+ */
 export function flush(): Promise<boolean> {
   return holder[CLIENT_KEY]?.flush() ?? Promise.resolve(true);
 }
@@ -145,6 +149,9 @@ export async function shutdown(): Promise<void> {
 export { AgentOpsSpanProcessor, Client, Configuration, Session, Event, ActionEvent, LLMEvent, ToolEvent, ErrorEvent, recordAction, recordTool, VERSION };
 export type { AgentOpsSpanProcessorOptions, StartSessionOptions };
 export type { AgentOpsOptions, EndState, ExportStats, HostEnv, LogLevel, SessionAnalytics, TimestampInput } from "./types";
+export { BudgetExceededError };
+export type { BudgetExceeded, BudgetLimit } from "./budget";
+export type { ScoreOptions, ScoreValue } from "./scores";
 export type { ActionEventOptions, ErrorEventOptions, EventOptions, EventType, LLMEventOptions, ToolEventOptions } from "./events";
 
 const agentops = {
@@ -169,6 +176,7 @@ const agentops = {
   LLMEvent,
   ToolEvent,
   ErrorEvent,
+  BudgetExceededError,
   VERSION,
 };
 

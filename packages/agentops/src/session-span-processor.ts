@@ -2,8 +2,10 @@ import type { Context } from "@opentelemetry/api";
 import type { ReadableSpan, Span, SpanProcessor } from "@opentelemetry/sdk-trace-base";
 import type { PriceTable } from "@agentops/pricing";
 import { addPicoUsd, emptySpanMeaning, interpretSpan, toPicoUsd } from "@agentops/span-model";
+import type { SessionBudget } from "./budget";
 import type { ExportQueue } from "./export-queue";
 import { logOnce } from "./logger";
+import { maskSpan, type Mask } from "./mask";
 
 /**
  * Running totals of one session, updated as its spans end. Read by `getAnalytics()` and written
@@ -20,6 +22,8 @@ export class SessionTotals {
   reasoningTokens = 0;
   /** Integer picodollars, summed and rounded as the server sums them. */
   costPico = 0;
+  /** The session's budget, checked after each LLM span or cost; undefined without limits. */
+  budget: SessionBudget | undefined = undefined;
 
   /** USD */
   get cost(): number {
@@ -32,6 +36,8 @@ export interface SessionEntry {
   totals: SessionTotals;
   /** Undefined when nothing is exported (no API key and no custom exporter). */
   queue: ExportQueue | undefined;
+  /** Applied to the content of each exported span (`mask`). */
+  mask?: Mask | undefined;
 }
 
 /**
@@ -61,7 +67,7 @@ export class SessionSpanProcessor implements SpanProcessor {
       const entry = this.sessions.get(span.spanContext().traceId);
       if (entry === undefined) return;
       this.aggregate(entry.totals, span);
-      entry.queue?.push(span);
+      if (entry.queue !== undefined) entry.queue.push(entry.mask === undefined ? span : maskSpan(span, entry.mask));
     } catch (error) {
       logOnce("error", "processor-onEnd", "agentops could not process a span; it is skipped.", error);
     }
@@ -93,11 +99,13 @@ export class SessionSpanProcessor implements SpanProcessor {
         totals.toolCalls++;
         break;
       case "action":
+      case "agent": // an agent run counts among the actions, as the server counts it
         totals.actions++;
         break;
     }
     if (meaning.isError) totals.errors++;
     if (meaning.cost > 0) totals.costPico = addPicoUsd(totals.costPico, toPicoUsd(meaning.cost));
+    if (totals.budget !== undefined && (meaning.kind === "llm" || meaning.cost > 0)) totals.budget.check(totals);
   }
 
   async forceFlush(): Promise<void> {

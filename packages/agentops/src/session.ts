@@ -1,4 +1,5 @@
 import { randomBytes } from "node:crypto";
+import { setMaxListeners } from "node:events";
 import { context, SpanKind, SpanStatusCode, trace, type Attributes, type Context, type Span, type SpanOptions, type Tracer } from "@opentelemetry/api";
 import { formatCost } from "@agentops/pricing";
 import {
@@ -25,9 +26,12 @@ import {
 } from "@agentops/semconv";
 import type { Configuration } from "./config";
 import { JOINED_TRACE_ID_KEY } from "./context";
-import type { Event } from "./events";
+import { SessionBudget, type BudgetExceeded, type BudgetExceededError, type BudgetLimits } from "./budget";
+import { ErrorEvent, type Event } from "./events";
 import type { SessionIdGenerator } from "./id-generator";
 import { logger, logOnce } from "./logger";
+import { recordScore, type ScoreOptions, type ScoreValue } from "./scores";
+import { fetchServerStats } from "./server-stats";
 import { SessionTotals } from "./session-span-processor";
 import type { EndState, HostEnv, SessionAnalytics } from "./types";
 
@@ -46,6 +50,20 @@ export interface SessionHost {
 export type SessionRole =
   | { kind: "owner" }
   | { kind: "joined"; parentSpanId: string | undefined };
+
+/**
+ * The controller of `session.signal`. The signal is meant to be passed to every call of the
+ * session, and clients add an abort listener per request, so it takes any number of listeners
+ * (without Node's warning at 11).
+ */
+function signalController(): AbortController {
+  const controller = new AbortController();
+  setMaxListeners(0, controller.signal);
+  return controller;
+}
+
+/** How often a session with a budget compares it with the server's totals, in ms. */
+export const BUDGET_POLL_MS = 2_000;
 
 const END_STATES: ReadonlyMap<string, EndState> = new Map([
   ["success", "Success"],
@@ -113,6 +131,16 @@ export class Session {
   private readonly joinedById: boolean;
   private costPromise: Promise<string> | undefined;
   private readonly captureContent: boolean;
+  private readonly budgetController = signalController();
+  private budgetPoll: NodeJS.Timeout | undefined;
+
+  /**
+   * Aborted, with a {@link BudgetExceededError} as its reason, when the session reaches a budget
+   * limit (`maxCostUsd`, `maxLlmCalls`). Pass it to LLM calls and loops to stop a runaway agent.
+   */
+  get signal(): AbortSignal {
+    return this.budgetController.signal;
+  }
 
   /** @internal use `agentops.startSession()` */
   constructor(
@@ -150,6 +178,53 @@ export class Session {
         role.parentSpanId !== undefined
           ? trace.setSpanContext(base, { traceId: this.traceId, spanId: role.parentSpanId, traceFlags: 1, isRemote: true })
           : base.setValue(JOINED_TRACE_ID_KEY, this.traceId);
+    }
+  }
+
+  /**
+   * @internal arms the session's budget: checked by the span processor as LLM spans end and,
+   * when the session exports to a server, against the server's totals (which count every process
+   * of the session) every {@link BUDGET_POLL_MS} ms.
+   */
+  armBudget(limits: BudgetLimits, onExceeded: ((exceeded: BudgetExceeded) => void) | undefined): void {
+    const budget = new SessionBudget(this.id, limits, (error) => this.overBudget(error, onExceeded));
+    if (!budget.active) return;
+    this.totals.budget = budget;
+    budget.check(this.totals);
+    const { apiKey, endpoint, exporter } = this.config;
+    if (budget.exceeded !== undefined || !apiKey || exporter !== undefined) return;
+    const poll = () => {
+      this.budgetPoll = undefined;
+      if (this.endMs !== undefined || budget.exceeded !== undefined) return;
+      void fetchServerStats({ endpoint, apiKey, sessionId: this.id }, BUDGET_POLL_MS).then((stats) => {
+        if (stats !== undefined && this.endMs === undefined) budget.check({ cost: Number(stats.cost), llmCalls: stats.llmCalls }, "server");
+        if (this.endMs === undefined && budget.exceeded === undefined) {
+          this.budgetPoll = setTimeout(poll, BUDGET_POLL_MS);
+          this.budgetPoll.unref();
+        }
+      });
+    };
+    this.budgetPoll = setTimeout(poll, BUDGET_POLL_MS);
+    this.budgetPoll.unref();
+  }
+
+  /** @internal the error an over-budget session refuses calls with; undefined within budget */
+  get budgetExceeded(): BudgetExceededError | undefined {
+    return this.totals.budget?.exceeded;
+  }
+
+  private overBudget(error: BudgetExceededError, onExceeded: ((exceeded: BudgetExceeded) => void) | undefined): void {
+    this.record(new ErrorEvent({ errorType: "BudgetExceeded", code: "budget_exceeded", details: error.message }));
+    this.budgetController.abort(error);
+    if (onExceeded === undefined) {
+      logger.warn(error.message);
+      return;
+    }
+    logger.info(error.message);
+    try {
+      onExceeded(error.details);
+    } catch (failure) {
+      logger.error("onBudgetExceeded threw; ignored", failure);
     }
   }
 
@@ -303,6 +378,20 @@ export class Session {
     this.changed();
   }
 
+  /**
+   * Records a score of the session on the server (`POST /v2/sessions/:id/scores`), in the
+   * background: `flush()` and `endSession()` wait for it, and it may be given after the session
+   * ended. The value is a finite number or a boolean (stored as 1 / 0). Resolves true once the
+   * server stored it; false (with a warning) when it is invalid, refused, or could not be sent
+   * after retries. Never throws or rejects.
+   *
+   * @example
+   * void session.score("quality", 0.9, { comment: "correct, a bit long" });
+   */
+  score(name: string, value: ScoreValue, options?: ScoreOptions): Promise<boolean> {
+    return recordScore(this, name, value, options);
+  }
+
   /** Runs `fn` with this session current: events and LLM calls inside it belong to this session. */
   run<T>(fn: () => T): T {
     return context.with(this.context, fn);
@@ -351,6 +440,7 @@ export class Session {
   finish(state: EndState, reason: string | undefined): void {
     if (this.endMs !== undefined) return;
     this.endMs = Date.now();
+    if (this.budgetPoll !== undefined) clearTimeout(this.budgetPoll);
     this.state = state;
     this.reason = typeof reason === "string" ? reason : undefined;
     try {

@@ -1,5 +1,6 @@
 import type { SpanExporter } from "@opentelemetry/sdk-trace-base";
 import type { PriceOverrides } from "@agentops/pricing";
+import type { BudgetExceeded } from "./budget";
 import type { LogLevel } from "./logger";
 
 export type { LogLevel };
@@ -50,6 +51,23 @@ export interface AgentOpsOptions {
   prices?: PriceOverrides;
   /** Replaces the OTLP exporter, e.g. an `InMemorySpanExporter` in tests. */
   exporter?: SpanExporter;
+  /** Budget of each session in USD (`AGENTOPS_MAX_COST_USD`): reaching it aborts `session.signal`. */
+  maxCostUsd?: number;
+  /** Budget of each session in LLM calls (`AGENTOPS_MAX_LLM_CALLS`). */
+  maxLlmCalls?: number;
+  /** Called once when a session reaches a budget limit. */
+  onBudgetExceeded?: (exceeded: BudgetExceeded) => void;
+  /**
+   * Refuse LLM calls of a session over budget (`AGENTOPS_ENFORCE_BUDGET`): the instrumented
+   * client call rejects with a `BudgetExceededError` and is not sent. Default `false`.
+   */
+  enforceBudget?: boolean;
+  /**
+   * Masks content before it is exported: called with each content attribute value (prompts,
+   * completions, params, returns, tool input and output) of every exported span, ours and other
+   * instrumentations', and its key; returns what is exported instead.
+   */
+  mask?: (value: string, key: string) => string;
 }
 
 /** What `getAnalytics()` returns. */

@@ -111,7 +111,7 @@ describe("export queue", () => {
 
   it("waits for a resource still gathering attributes before encoding", async () => {
     let release!: () => void;
-    const gathered = new Promise<Record<string, string>>((resolve) => (release = () => resolve({ "host.disk": "late" })));
+    const gathered = new Promise<string>((resolve) => (release = () => resolve("late")));
     const resource = resourceFromAttributes({ "service.name": "queue-test", "host.disk": gathered });
     const exporter = new ScriptedExporter();
     const queue = new ExportQueue(exporter, { batchSize: 5, bufferSize: 1000, maxWaitMs: 60_000 });

@@ -293,6 +293,29 @@ describe("which session a call belongs to", () => {
     expect(session!.getAnalytics().toolCalls).toBe(2);
     expect(byKind(await exported(exporter), "tool")).toHaveLength(2);
   });
+
+  it("spans of other libraries started at the top level join the session (startSpan, every startActiveSpan form); root: true and a parent span are kept", async () => {
+    const { exporter, session } = initInMemory();
+    const tracer = trace.getTracer("some-framework");
+    tracer.startSpan("plain").end();
+    tracer.startActiveSpan("active", (span) => {
+      tracer.startSpan("nested").end(); // under "active", as the framework meant
+      span.end();
+    });
+    tracer.startActiveSpan("with options", { attributes: { a: 1 } }, (span) => span.end());
+    tracer.startActiveSpan("with context", {}, context.active(), (span) => span.end());
+    tracer.startSpan("a root on purpose", { root: true }).end();
+    await session!.endSession("Success");
+    const spans = await exported(exporter);
+    const byName = new Map(spans.map((span) => [span.name, span]));
+    const rootSpanId = byKind(spans, "session")[0]!.spanContext().spanId;
+    for (const name of ["plain", "active", "with options", "with context"]) {
+      expect([name, byName.get(name)?.parentSpanContext?.spanId]).toEqual([name, rootSpanId]);
+    }
+    expect(byName.get("nested")!.parentSpanContext?.spanId).toBe(byName.get("active")!.spanContext().spanId);
+    expect(byName.get("with options")!.attributes.a).toBe(1);
+    expect(byName.has("a root on purpose")).toBe(false); // its own trace: not the session's, not exported
+  });
 });
 
 describe("recordAction and recordTool", () => {

@@ -66,7 +66,8 @@ const VOCABULARIES: Vocabulary[] = [
       { name: "embeddings text-embedding-3-small", attributes: { "gen_ai.operation.name": "embeddings", "gen_ai.provider.name": "openai", "gen_ai.request.model": "text-embedding-3-small", "gen_ai.usage.input_tokens": 300 } },
       { name: "chat gpt-4o-mini", attributes: { "gen_ai.operation.name": "chat", "gen_ai.provider.name": "openai", "gen_ai.request.model": "gpt-4o-mini", "gen_ai.response.model": "gpt-4o-mini-2024-07-18", "gen_ai.usage.input_tokens": 40, "gen_ai.usage.output_tokens": 0 }, failed: true },
     ],
-    expected: { llm_calls: 3, tool_calls: 1, actions: 0, errors: 1, prompt_tokens: 1340, completion_tokens: 500, priced: true },
+    // invoke_agent is an agent run: one action, its calls counted once each.
+    expected: { llm_calls: 3, tool_calls: 1, actions: 1, errors: 1, prompt_tokens: 1340, completion_tokens: 500, priced: true },
   },
   {
     name: "GenAI conventions, legacy names",
@@ -130,6 +131,35 @@ const VOCABULARIES: Vocabulary[] = [
     expected: { llm_calls: 1, tool_calls: 1, actions: 0, errors: 0, prompt_tokens: 75, completion_tokens: 25, priced: true },
   },
   {
+    name: "OpenAI Agents spans as @agentops/openai-agents writes them",
+    spans: [
+      {
+        name: "invoke_agent Triage",
+        attributes: { "openai_agents.span_type": "agent", "openai_agents.span_id": "span_a", "gen_ai.operation.name": "invoke_agent", "gen_ai.agent.name": "Triage", "agentops.action.type": "agent" },
+        children: [
+          {
+            name: "turn 1 Triage",
+            attributes: { "openai_agents.span_type": "turn", "openai_agents.span_id": "span_t" },
+            children: [
+              // A model call the openai instrumentation traced: its client span counts, not the model span.
+              {
+                name: "chat gpt-4o",
+                attributes: { "openai_agents.span_type": "response", "openai_agents.span_id": "span_r1", "openai_agents.client_calls": 1, "gen_ai.operation.name": "chat", "gen_ai.provider.name": "openai", "gen_ai.request.model": "gpt-4o", "gen_ai.usage.input_tokens": 1000, "gen_ai.usage.output_tokens": 50 },
+                children: [{ name: "chat gpt-4o", attributes: { "gen_ai.operation.name": "chat", "gen_ai.provider.name": "openai", "gen_ai.request.model": "gpt-4o", "gen_ai.usage.input_tokens": 1000, "gen_ai.usage.output_tokens": 50 } }],
+              },
+              // One nobody else traced: the model span counts.
+              { name: "chat gpt-4o", attributes: { "openai_agents.span_type": "generation", "openai_agents.span_id": "span_g2", "openai_agents.client_calls": 0, "gen_ai.operation.name": "chat", "gen_ai.request.model": "gpt-4o", "gen_ai.usage.input_tokens": 200, "gen_ai.usage.output_tokens": 20 } },
+              { name: "execute_tool get_weather", attributes: { "openai_agents.span_type": "function", "openai_agents.span_id": "span_f", "gen_ai.operation.name": "execute_tool", "gen_ai.tool.name": "get_weather" }, failed: true },
+              { name: "handoff Triage -> Booking", attributes: { "openai_agents.span_type": "handoff", "openai_agents.span_id": "span_h", "agentops.action.type": "handoff" } },
+            ],
+          },
+        ],
+      },
+      { name: "task Agent workflow", attributes: { "openai_agents.span_type": "task", "openai_agents.span_id": "span_k" } },
+    ],
+    expected: { llm_calls: 2, tool_calls: 1, actions: 2, errors: 1, prompt_tokens: 1200, completion_tokens: 70, priced: true },
+  },
+  {
     name: "Vercel AI SDK 5 telemetry",
     spans: [
       {
@@ -151,6 +181,63 @@ const VOCABULARIES: Vocabulary[] = [
       },
     ],
     expected: { llm_calls: 1, tool_calls: 0, actions: 0, errors: 0, prompt_tokens: 30, completion_tokens: 12, priced: true },
+  },
+  {
+    name: "Vercel AI SDK 6 telemetry: tools, steps, embed",
+    spans: [
+      {
+        name: "ai.generateText",
+        attributes: { "ai.operationId": "ai.generateText", "ai.model.id": "gpt-4o-mini", "ai.model.provider": "openai.responses", "ai.usage.inputTokens": 140, "ai.usage.outputTokens": 35 },
+        children: [
+          {
+            name: "ai.generateText.doGenerate",
+            attributes: { "ai.operationId": "ai.generateText.doGenerate", "ai.model.id": "gpt-4o-mini", "ai.model.provider": "openai.responses", "gen_ai.system": "openai.responses", "gen_ai.request.model": "gpt-4o-mini", "ai.usage.inputTokens": 60, "ai.usage.inputTokenDetails.cacheReadTokens": 20, "ai.usage.outputTokens": 15, "ai.usage.outputTokenDetails.reasoningTokens": 5, "gen_ai.usage.input_tokens": 60, "gen_ai.usage.output_tokens": 15 },
+          },
+          { name: "ai.toolCall", attributes: { "ai.operationId": "ai.toolCall", "ai.toolCall.name": "get_weather", "ai.toolCall.args": '{"city":"Paris"}' } },
+          {
+            name: "ai.generateText.doGenerate",
+            attributes: { "ai.operationId": "ai.generateText.doGenerate", "ai.model.id": "gpt-4o-mini", "ai.model.provider": "openai.responses", "gen_ai.system": "openai.responses", "gen_ai.request.model": "gpt-4o-mini", "ai.usage.inputTokens": 80, "ai.usage.outputTokens": 20, "gen_ai.usage.input_tokens": 80, "gen_ai.usage.output_tokens": 20 },
+          },
+        ],
+      },
+      {
+        name: "ai.embed",
+        attributes: { "ai.operationId": "ai.embed", "ai.model.id": "text-embedding-3-small", "ai.model.provider": "openai.embedding", "ai.usage.tokens": 9 },
+        children: [{ name: "ai.embed.doEmbed", attributes: { "ai.operationId": "ai.embed.doEmbed", "ai.model.id": "text-embedding-3-small", "ai.model.provider": "openai.embedding", "ai.usage.tokens": 9 } }],
+      },
+    ],
+    // Three model calls, the outer operations two actions whose summed usage is not counted again.
+    expected: { llm_calls: 3, tool_calls: 1, actions: 2, errors: 0, prompt_tokens: 149, completion_tokens: 35, priced: true },
+  },
+  {
+    name: "GenAI agent spans as the Vercel AI SDK 7 writes them",
+    spans: [
+      {
+        name: "invoke_agent gpt-4o-mini",
+        attributes: { "gen_ai.operation.name": "invoke_agent", "gen_ai.provider.name": "openai", "gen_ai.request.model": "gpt-4o-mini", "gen_ai.usage.input_tokens": 44, "gen_ai.usage.output_tokens": 33 },
+        children: [
+          {
+            name: "step 1",
+            attributes: { "gen_ai.operation.name": "agent_step" },
+            children: [
+              { name: "chat gpt-4o-mini", attributes: { "gen_ai.operation.name": "chat", "gen_ai.provider.name": "openai", "gen_ai.request.model": "gpt-4o-mini", "gen_ai.usage.input_tokens": 12, "gen_ai.usage.output_tokens": 14 } },
+              { name: "execute_tool get_weather", attributes: { "gen_ai.operation.name": "execute_tool", "gen_ai.tool.name": "get_weather" } },
+            ],
+          },
+          {
+            name: "step 2",
+            attributes: { "gen_ai.operation.name": "agent_step" },
+            children: [{ name: "chat gpt-4o-mini", attributes: { "gen_ai.operation.name": "chat", "gen_ai.provider.name": "openai", "gen_ai.request.model": "gpt-4o-mini", "gen_ai.usage.input_tokens": 32, "gen_ai.usage.output_tokens": 19 } }],
+          },
+        ],
+      },
+      {
+        name: "embeddings text-embedding-3-small",
+        attributes: { "gen_ai.operation.name": "embeddings", "gen_ai.provider.name": "openai", "gen_ai.request.model": "text-embedding-3-small" },
+        children: [{ name: "embeddings text-embedding-3-small", attributes: { "gen_ai.operation.name": "embeddings", "gen_ai.provider.name": "openai", "gen_ai.request.model": "text-embedding-3-small", "gen_ai.usage.input_tokens": 1 } }],
+      },
+    ],
+    expected: { llm_calls: 3, tool_calls: 1, actions: 2, errors: 0, prompt_tokens: 45, completion_tokens: 33, priced: true },
   },
   {
     name: "a model no price table knows",

@@ -3,12 +3,13 @@ import { ApiClient } from "./api/client";
 import { ApiContext } from "./api/context";
 import { clearAuth, loadAuth, saveAuth, type StoredAuth } from "./lib/auth";
 import { href, useRoute } from "./lib/router";
+import { AlertsPage } from "./pages/alerts-page";
 import { OverviewPage } from "./pages/overview-page";
 import { SessionPage } from "./pages/session-page";
 import { SessionsPage } from "./pages/sessions-page";
 import { SignInPage } from "./pages/sign-in-page";
 
-/** The dashboard: a sign-in gate, then the sessions list, a session, and the overview. */
+/** The dashboard: a sign-in gate, then the sessions list, a session, the overview and the alerts. */
 export function App() {
   const [auth, setAuth] = useState<StoredAuth | null>(() => loadAuth());
   const [notice, setNotice] = useState<string | null>(null);
@@ -50,7 +51,7 @@ export function App() {
 
 function Shell({ projectName, onSignOut }: { projectName: string | null; onSignOut: () => void }) {
   const route = useRoute();
-  const section = route.page === "overview" ? "overview" : "sessions";
+  const section = route.page === "overview" || route.page === "alerts" ? route.page : "sessions";
   return (
     <>
       <header class="topbar">
@@ -64,6 +65,9 @@ function Shell({ projectName, onSignOut }: { projectName: string | null; onSignO
           </a>
           <a href={href("overview")} class={section === "overview" ? "active" : ""}>
             Overview
+          </a>
+          <a href={href("alerts")} class={section === "alerts" ? "active" : ""}>
+            Alerts
           </a>
         </nav>
         <span class="spacer" />
@@ -79,6 +83,7 @@ function Shell({ projectName, onSignOut }: { projectName: string | null; onSignO
       {route.page === "sessions" && <SessionsPage query={route.query} />}
       {route.page === "session" && <SessionPage sessionId={route.sessionId} query={route.query} />}
       {route.page === "overview" && <OverviewPage query={route.query} />}
+      {route.page === "alerts" && <AlertsPage />}
       {route.page === "not-found" && (
         <main class="page">
           <div class="empty">

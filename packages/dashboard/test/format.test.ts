@@ -1,6 +1,6 @@
 import { readSpansBody } from "../src/api/normalize-span";
-import { filtersToRequest, readFilters } from "../src/lib/filters";
-import { formatCost, formatDuration, formatCompact } from "../src/lib/format";
+import { filtersToQuery, filtersToRequest, readFilters } from "../src/lib/filters";
+import { formatCost, formatDuration, formatCompact, formatScore } from "../src/lib/format";
 import { aggregateByDay, usageByModel } from "../src/lib/overview";
 import { sessionDurationMs } from "../src/lib/session-details";
 import type { SessionStats, UsageRow } from "../src/api/types";
@@ -52,7 +52,7 @@ describe("formatting", () => {
 describe("filters", () => {
   it("reads the hash query and resolves relative ranges", () => {
     const filters = readFilters(new URLSearchParams("tag=nightly&state=running&range=24h&bogus=1"));
-    expect(filters).toEqual({ tag: "nightly", state: "running", range: "24h", from: "", to: "" });
+    expect(filters).toEqual({ tag: "nightly", state: "running", range: "24h", from: "", to: "", score: "", minScore: "", sort: "" });
     expect(filtersToRequest(filters, Date.parse("2026-01-02T00:00:00.000Z"))).toEqual({
       tag: "nightly",
       end_state: "running",
@@ -62,6 +62,35 @@ describe("filters", () => {
       state: "",
       range: "all",
     });
+  });
+});
+
+describe("score filters", () => {
+  it("asks for a score's sessions, its lowest value and its order only with a score name", () => {
+    const filters = readFilters(new URLSearchParams("score=quality&min_score=0.5&sort=score_desc"));
+    expect(filters).toMatchObject({ score: "quality", minScore: "0.5", sort: "score_desc" });
+    expect(filtersToRequest(filters)).toEqual({ score_name: "quality", min_score: 0.5, sort: "score_desc" });
+    expect(filtersToQuery(filters)).toEqual({ score: "quality", min_score: "0.5", sort: "score_desc" });
+    // Without a name, neither the bound nor the order is asked for.
+    const unnamed = readFilters(new URLSearchParams("min_score=0.5&sort=score_asc"));
+    expect(filtersToRequest(unnamed)).toEqual({});
+    expect(filtersToQuery(unnamed)).toEqual({});
+    expect(readFilters(new URLSearchParams("score=q&sort=sideways")).sort).toBe("");
+    expect(filtersToRequest(readFilters(new URLSearchParams("score=q&min_score=abc")))).toEqual({ score_name: "q" });
+  });
+});
+
+describe("formatScore", () => {
+  it("writes integers as they are and others to four significant digits", () => {
+    expect(formatScore(1)).toBe("1");
+    expect(formatScore(0)).toBe("0");
+    expect(formatScore(-3)).toBe("-3");
+    expect(formatScore(0.9)).toBe("0.9");
+    expect(formatScore(1 / 3)).toBe("0.3333");
+    expect(formatScore(1234.5678)).toBe("1235");
+    expect(formatScore(1.5e-7)).toBe("1.5e-7");
+    expect(formatScore(Number.MAX_VALUE)).toBe("1.798e+308");
+    expect(formatScore(Number.NaN)).toBe("—");
   });
 });
 

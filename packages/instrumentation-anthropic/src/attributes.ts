@@ -234,17 +234,22 @@ export function spanName(params: Record<string, unknown>): string {
 // Errors
 // ---------------------------------------------------------------------------------------------
 
+/** The client's error class name (`RateLimitError`, …); undefined for plain `Error`s and objects. */
+function className(error: object): string | undefined {
+  const type = (error as { constructor?: { _errorName?: unknown; name?: unknown } }).constructor;
+  // The client names its error classes in a static field too, which survives minification.
+  const name = typeof type?._errorName === "string" ? type._errorName : type?.name;
+  return typeof name === "string" && name !== "" && name !== "Error" && name !== "Object" ? name : undefined;
+}
+
 /**
  * A low-cardinality `error.type`: the client's error class (`RateLimitError`,
  * `APIConnectionError`, `APIUserAbortError`, …), else the HTTP status, else `_OTHER`.
  */
 export function errorType(error: unknown): string {
   if (typeof error === "object" && error !== null) {
-    const type = (error as { constructor?: { _errorName?: unknown; name?: unknown } }).constructor;
-    // The client names its error classes in a static field too, which survives minification.
-    const name = typeof type?._errorName === "string" ? type._errorName : type?.name;
-    if (typeof name === "string" && name !== "" && name !== "Error" && name !== "Object")
-      return name;
+    const name = className(error);
+    if (name !== undefined) return name;
     const status = (error as { status?: unknown }).status;
     if (typeof status === "number") return String(status);
     const own = (error as { name?: unknown }).name;
@@ -258,8 +263,11 @@ export function recordError(span: Span, error: unknown, type = errorType(error))
   span.setAttribute(ATTR_ERROR_TYPE, type);
   // Duck-typed: errors from another realm (undici's, a vm context's) fail `instanceof Error`.
   if (typeof error === "object" && error !== null && typeof (error as Error).message === "string") {
-    span.recordException(error as Error);
-    span.setStatus({ code: SpanStatusCode.ERROR, message: (error as Error).message });
+    const { name, message, stack } = error as Error;
+    // 0.x clients leave `name` at "Error" on every error class: the event names the class then.
+    const renamed = typeof name === "string" && name !== "" && name !== "Error" ? undefined : className(error);
+    span.recordException(renamed === undefined ? (error as Error) : { name: renamed, message, stack });
+    span.setStatus({ code: SpanStatusCode.ERROR, message });
   } else {
     span.setStatus({
       code: SpanStatusCode.ERROR,

@@ -108,7 +108,7 @@ export class AnthropicInstrumentation extends AgentOpsInstrumentationBase<Anthro
       return;
     }
     if (found.size === 0) {
-      this._diag.warn(
+      this.failures.warn(
         how === "manual"
           ? "manuallyInstrument: no Messages resource found; pass the @anthropic-ai/sdk module, the Anthropic class or a client"
           : `${MODULE_NAME}: no Messages resource found; its calls will not be traced`,
@@ -194,6 +194,10 @@ export class AnthropicInstrumentation extends AgentOpsInstrumentationBase<Anthro
         const call = this.startCall(params, true, resource, operation, parent);
         call.awaitingHandoff = true;
         return call;
+      },
+      // `messages.stream()` returns its stream object synchronously: a refused call throws.
+      refuse: (error) => {
+        throw error;
       },
       invoke: (_call, original, resource, args) => this.invoke(original, resource, args),
       observe: (call, helper) => {

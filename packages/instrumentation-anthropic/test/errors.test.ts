@@ -15,6 +15,8 @@ import type { ReadableSpan } from "@opentelemetry/sdk-trace-base";
 import { MODEL, QUESTION, startHarness, type Harness } from "./utils/harness";
 
 let harness: Harness;
+// 0.x clients have no OverloadedError: a 529 is their InternalServerError.
+const Overloaded: typeof InternalServerError = OverloadedError ?? InternalServerError;
 
 beforeAll(async () => {
   harness = await startHarness();
@@ -55,7 +57,7 @@ describe("API errors", () => {
     [401, AuthenticationError, "AuthenticationError", "authentication_error"],
     [429, RateLimitError, "RateLimitError", "rate_limit_error"],
     [500, InternalServerError, "InternalServerError", "api_error"],
-    [529, OverloadedError, "OverloadedError", "overloaded_error"],
+    [529, Overloaded, Overloaded.name, "overloaded_error"],
   ])(
     "a %i ends the span with status ERROR and the client's error class, and the caller gets the client's error",
     async (status, ErrorClass, type, bodyType) => {

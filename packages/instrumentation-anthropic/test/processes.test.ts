@@ -54,6 +54,9 @@ function run(args: string[]): Promise<ReportedSpan[]> {
           PATH: process.env.PATH,
           ANTHROPIC_BASE_URL: mock.anthropicBaseURL,
           ANTHROPIC_API_KEY: "test-key",
+          // a preload of the runner's (the version matrix's client redirect) reaches the child too
+          NODE_OPTIONS: process.env.NODE_OPTIONS,
+          AGENTOPS_TEST_CLIENTS: process.env.AGENTOPS_TEST_CLIENTS,
         },
       },
       (error, stdout, stderr) => {

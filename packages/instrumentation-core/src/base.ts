@@ -3,6 +3,7 @@ import { isTracingSuppressed } from "@opentelemetry/core";
 import { InstrumentationBase, isWrapped } from "@opentelemetry/instrumentation";
 import { resolveCaptureContent } from "./config";
 import { OnceLogger } from "./once-logger";
+import { resolveParentContext } from "./parent-context";
 import { keepUnlessOurs, wrapOver } from "./stacking";
 import type {
   AgentOpsInstrumentationConfig,
@@ -114,17 +115,33 @@ export abstract class AgentOpsInstrumentationBase<
     }
   }
 
+  /** The error the `refuseCall` hook refuses a call with; undefined to let it go ahead. */
+  protected refusalOf(active: Context): Error | undefined {
+    const hook = this.getConfig().refuseCall;
+    if (hook === undefined) return undefined;
+    try {
+      const refusal = hook(active);
+      return refusal instanceof Error ? refusal : undefined;
+    } catch (error) {
+      this.failures.error("refuseCall", "the refuseCall hook threw; the call goes ahead", error);
+      return undefined;
+    }
+  }
+
   /**
    * The context a call's span starts under, or `undefined` when tracing is suppressed (the call
-   * then runs untraced): the `parentContext` hook's choice, else the active context. A hook that
-   * throws or returns nothing leaves the active context.
+   * then runs untraced): the active context as the registered parent-context providers refine it
+   * (`addParentContextProvider`: a framework span the call runs in), then as the
+   * `parentContext` hook chooses. A hook that throws leaves the active context; one that returns
+   * nothing leaves the providers' choice.
    */
   protected parentContextOf(active: Context): Context | undefined {
     if (isTracingSuppressed(active)) return undefined;
+    const provided = resolveParentContext(active);
     const hook = this.getConfig().parentContext;
-    if (typeof hook !== "function") return active;
+    if (typeof hook !== "function") return provided;
     try {
-      return hook(active) ?? active;
+      return hook(provided) ?? provided;
     } catch (error) {
       this.failures.error(
         "parentContext",
@@ -150,6 +167,8 @@ export abstract class AgentOpsInstrumentationBase<
   ): unknown {
     if (!this.isEnabled()) return Reflect.apply(original, self, args);
     const active = context.active();
+    const refusal = this.refusalOf(active);
+    if (refusal !== undefined) return tracing.refuse ? tracing.refuse(refusal, self, args) : Promise.reject(refusal);
     const value = active.getValue(ACTIVE_CALL);
     const outer = isCallScope(value) && value.owner === this ? value : undefined;
 

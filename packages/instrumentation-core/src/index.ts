@@ -7,3 +7,5 @@ export type {
   ClientMethod,
   TracedCallState,
 } from "./types";
+export { addParentContextProvider, resolveParentContext } from "./parent-context";
+export type { ParentContextProvider } from "./parent-context";

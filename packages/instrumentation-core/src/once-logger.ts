@@ -27,6 +27,11 @@ export class OnceLogger {
     );
   }
 
+  /** A warning about the application's setup (not a failure): logged each time. */
+  warn(message: string, ...details: unknown[]): void {
+    this.logger.warn(message, ...details);
+  }
+
   /** Flow details, at debug level. */
   debug(message: string, ...details: unknown[]): void {
     this.logger.debug(message, ...details);

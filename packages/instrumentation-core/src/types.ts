@@ -21,6 +21,14 @@ export interface AgentOpsInstrumentationConfig extends InstrumentationConfig {
    * new OpenAIInstrumentation({ parentContext: (active) => trace.getSpan(active) ? active : sessionContext });
    */
   parentContext?: (active: Context) => Context;
+  /**
+   * Consulted before each call with the active context: an error it returns refuses the call. The
+   * request is not sent and the caller gets the error, as a rejected promise from methods that
+   * return one (a synchronous throw from those that return a stream object). The agentops SDK
+   * passes one that refuses the calls of a session over its budget (`enforceBudget`). A hook
+   * that throws is ignored (the call goes ahead).
+   */
+  refuseCall?: (active: Context) => Error | undefined;
 }
 
 /** One traced call, as the shared skeleton needs it: its span, and a way to end it once. */
@@ -51,6 +59,11 @@ export interface CallTracing<Call extends TracedCallState> {
    * untraced, and one made later gets a span of its own.
    */
   adopt?(outer: unknown, self: unknown, args: unknown[]): Call | undefined;
+  /**
+   * What the caller gets when the call is refused (see `refuseCall`). Default: a promise rejected
+   * with `error`, as the client's own methods fail.
+   */
+  refuse?(error: Error, self: unknown, args: unknown[]): unknown;
   /** Calls the client's method. Default: `original.apply(self, args)`. */
   invoke?(call: Call, original: ClientMethod, self: unknown, args: unknown[]): unknown;
   /**

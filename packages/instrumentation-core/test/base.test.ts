@@ -242,3 +242,37 @@ it("resolves captureContent from the option, then the environment", () => {
   configured.setConfig({});
   expect(configured.content).toBe(captureContentFromEnvironment());
 });
+
+it("refuseCall: a refused call is not made, rejects with the hook's error and starts no span; a throwing hook lets the call go ahead", async () => {
+  const refusal = new Error("over budget");
+  let refuse = true;
+  let made = 0;
+  const counting = Resource.prototype.create;
+  const refusing = instrumentation({ refuseCall: () => (refuse ? refusal : undefined) });
+  try {
+    // The original would throw a RangeError at once for -1: a refused call never reaches it.
+    const result = new Resource().create(-1) as unknown;
+    expect(result).toBeInstanceOf(Promise);
+    await expect(result).rejects.toBe(refusal);
+    expect(exporter.getFinishedSpans()).toHaveLength(0);
+    refuse = false;
+    expect(new Resource().create(2)).toBe(4);
+    made++;
+    expect(exporter.getFinishedSpans()).toHaveLength(1);
+  } finally {
+    refusing.disable();
+  }
+  expect(Resource.prototype.create).toBe(counting);
+  const throwing = instrumentation({
+    refuseCall: () => {
+      throw new Error("hook broken");
+    },
+  });
+  try {
+    expect(new Resource().create(3)).toBe(6);
+    made++;
+  } finally {
+    throwing.disable();
+  }
+  expect(made).toBe(2);
+});

@@ -2,6 +2,7 @@ import { SpanKind, SpanStatusCode } from "@opentelemetry/api";
 import OpenAI from "openai";
 import { startMockProvider, type MockProvider } from "@agentops/mock-provider";
 import { OpenAIInstrumentation } from "@agentops/instrumentation-openai";
+import { chatHelpers } from "./utils/client";
 import { jsonAttribute, setupTracing, type TestTracing } from "./utils/tracing";
 
 let provider: MockProvider;
@@ -133,7 +134,7 @@ describe("chat.completions.create", () => {
   });
 
   it("traces parse() once", async () => {
-    const parsed = await client.chat.completions.parse({ model: "gpt-4o-mini", messages: user("parse me") });
+    const parsed = await chatHelpers(client).parse({ model: "gpt-4o-mini", messages: user("parse me") });
     expect(parsed.choices[0]!.message.parsed).toBeNull();
     expect(parsed.choices[0]!.message.content).toBe('Mock answer to "parse me".');
     expect(onlySpan().name).toBe("chat gpt-4o-mini");
@@ -243,6 +244,9 @@ describe("errors", () => {
     provider.script({ latencyMs: 2_000 });
     const controller = new AbortController();
     const pending = client.chat.completions.create({ model: "gpt-4o-mini", messages: user("slow") }, { signal: controller.signal });
+    // aborted once the mock holds the request: one arriving late would take the next test's scripted answer
+    for (let waited = 0; provider.requests.length < 2 && waited < 5_000; waited += 10) await new Promise((r) => setTimeout(r, 10));
+    expect(provider.requests).toHaveLength(2);
     controller.abort();
     await expect(pending).rejects.toBeInstanceOf(OpenAI.APIUserAbortError);
     expect(onlySpan().attributes["error.type"]).toBe("APIUserAbortError");
@@ -280,7 +284,7 @@ describe("errors", () => {
 
   it("ends the span of a failing parse() helper call", async () => {
     provider.script({ status: 500 });
-    await expect(client.chat.completions.parse({ model: "gpt-4o-mini", messages: user("hi") })).rejects.toBeInstanceOf(
+    await expect(chatHelpers(client).parse({ model: "gpt-4o-mini", messages: user("hi") })).rejects.toBeInstanceOf(
       OpenAI.InternalServerError,
     );
     expect(onlySpan().attributes["error.type"]).toBe("InternalServerError");

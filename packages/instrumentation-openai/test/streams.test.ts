@@ -2,6 +2,7 @@ import { SpanStatusCode } from "@opentelemetry/api";
 import OpenAI from "openai";
 import { startMockProvider, type MockProvider } from "@agentops/mock-provider";
 import { OpenAIInstrumentation } from "@agentops/instrumentation-openai";
+import { chatHelpers } from "./utils/client";
 import { jsonAttribute, setupTracing, type TestTracing } from "./utils/tracing";
 
 let provider: MockProvider;
@@ -190,7 +191,7 @@ describe("streamed chat completions", () => {
   });
 
   it("traces the stream() helper once, and its final completion is intact", async () => {
-    const runner = client.chat.completions.stream({ model: "gpt-4o-mini", messages: PROMPT });
+    const runner = chatHelpers(client).stream({ model: "gpt-4o-mini", messages: PROMPT });
     const completion = await runner.finalChatCompletion();
     expect(completion.choices[0]!.message.content).toBe(ANSWER);
     const span = onlySpan();

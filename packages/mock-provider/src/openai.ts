@@ -41,6 +41,8 @@ interface Conversation {
   endsWithUser: boolean;
   /** Input tokens of the whole request. */
   inputTokens: number;
+  /** Names of the tools the conversation has called so far. */
+  calledTools: string[];
 }
 
 interface ToolDefinition {
@@ -155,10 +157,14 @@ function contentText(content: unknown): string {
 function readChatConversation(messages: any[]): Conversation {
   let prompt = "";
   let inputTokens = 0;
+  const calledTools: string[] = [];
   for (const message of messages) {
     const text = contentText(message?.content);
     inputTokens += countTokens(text) + MESSAGE_OVERHEAD_TOKENS;
     if (message?.role === "user") prompt = text;
+    if (Array.isArray(message?.tool_calls)) {
+      for (const call of message.tool_calls) if (typeof call?.function?.name === "string") calledTools.push(call.function.name);
+    }
   }
   const last = messages[messages.length - 1];
   return {
@@ -166,16 +172,18 @@ function readChatConversation(messages: any[]): Conversation {
     toolResult: last?.role === "tool" ? contentText(last.content) : undefined,
     endsWithUser: last?.role === "user",
     inputTokens,
+    calledTools,
   };
 }
 
 function readResponsesConversation(body: any): Conversation {
   let inputTokens = typeof body.instructions === "string" ? countTokens(body.instructions) : 0;
   if (typeof body.input === "string") {
-    return { prompt: body.input, toolResult: undefined, endsWithUser: true, inputTokens: inputTokens + countTokens(body.input) };
+    return { prompt: body.input, toolResult: undefined, endsWithUser: true, inputTokens: inputTokens + countTokens(body.input), calledTools: [] };
   }
   const items: any[] = Array.isArray(body.input) ? body.input : [];
   let prompt = "";
+  const calledTools: string[] = [];
   for (const item of items) {
     if (item?.type === "function_call_output") {
       inputTokens += countTokens(typeof item.output === "string" ? item.output : JSON.stringify(item.output ?? ""));
@@ -183,6 +191,7 @@ function readResponsesConversation(body: any): Conversation {
     }
     if (item?.type === "function_call") {
       inputTokens += countTokens(String(item.arguments ?? ""));
+      if (typeof item.name === "string") calledTools.push(item.name);
       continue;
     }
     const text = contentText(item?.content);
@@ -200,6 +209,7 @@ function readResponsesConversation(body: any): Conversation {
         : undefined,
     endsWithUser: last?.role === "user",
     inputTokens,
+    calledTools,
   };
 }
 
@@ -229,20 +239,29 @@ function decideToolCalls(body: any, conversation: Conversation, scripted: Script
   }
   if (scripted?.text !== undefined) return [];
   const tools = toolDefinitions(body.tools);
-  if (tools.length === 0 || body.tool_choice === "none" || !conversation.endsWithUser) return [];
-  const forced = forcedToolName(body.tool_choice);
+  if (tools.length === 0 || body.tool_choice === "none") return [];
   let chosen: ToolDefinition | undefined;
+  if (!conversation.endsWithUser) {
+    // After a tool result, the next tool the user's text names that was not called yet: so that
+    // an agent can chain calls (a tool, then a handoff) without a script.
+    if (conversation.toolResult === undefined) return [];
+    chosen = tools.find((tool) => conversation.prompt.includes(tool.name) && !conversation.calledTools.includes(tool.name));
+    return chosen ? [generatedCall(chosen, conversation)] : [];
+  }
+  const forced = forcedToolName(body.tool_choice);
   if (forced) chosen = tools.find((tool) => tool.name === forced);
   else if (body.tool_choice === "required") chosen = tools[0];
   else chosen = tools.find((tool) => conversation.prompt.includes(tool.name));
   if (!chosen) return [];
-  return [
-    {
-      id: `call_${nextId()}`,
-      name: chosen.name,
-      arguments: JSON.stringify(argumentsForSchema(chosen.parameters, conversation.prompt)),
-    },
-  ];
+  return [generatedCall(chosen, conversation)];
+}
+
+function generatedCall(tool: ToolDefinition, conversation: Conversation): ToolCall {
+  return {
+    id: `call_${nextId()}`,
+    name: tool.name,
+    arguments: JSON.stringify(argumentsForSchema(tool.parameters, conversation.prompt)),
+  };
 }
 
 function answer(
@@ -256,9 +275,14 @@ function answer(
   let text = "";
   let truncated = false;
   if (toolCalls.length === 0) {
+    const schema = structuredOutputSchema(body);
     const full =
       scripted?.text ??
-      (conversation.toolResult !== undefined ? answerToToolResult(conversation.toolResult) : answerTo(conversation.prompt));
+      (schema !== undefined
+        ? JSON.stringify(argumentsForSchema(schema, conversation.prompt))
+        : conversation.toolResult !== undefined
+          ? answerToToolResult(conversation.toolResult)
+          : answerTo(conversation.prompt));
     ({ text, truncated } = truncateToTokens(full, maxTokens));
   }
   let outputTokens = countTokens(text);
@@ -269,6 +293,17 @@ function answer(
     truncated,
     usage: resolveUsage(scripted, conversation.inputTokens, outputTokens * choices),
   };
+}
+
+/**
+ * The JSON schema a request asks the answer to follow (structured outputs: chat's
+ * `response_format`, the Responses API's `text.format`), so that clients that parse the answer
+ * (`generateObject`, `zodResponseFormat`) get an object of that shape.
+ */
+function structuredOutputSchema(body: any): unknown {
+  const format = body.response_format?.type === "json_schema" ? body.response_format.json_schema : body.text?.format;
+  if (format?.type !== undefined && format.type !== "json_schema") return undefined;
+  return format?.schema ?? undefined;
 }
 
 function choiceCount(body: any): number {
@@ -459,7 +494,7 @@ async function completions(context: HandlerContext): Promise<void> {
   const body = context.body;
   const prompt = promptText(body.prompt);
   const choices = choiceCount(body);
-  const conversation: Conversation = { prompt, toolResult: undefined, endsWithUser: false, inputTokens: countTokens(prompt) };
+  const conversation: Conversation = { prompt, toolResult: undefined, endsWithUser: false, inputTokens: countTokens(prompt), calledTools: [] };
   const result = answer({}, conversation, context.scripted, body.max_tokens, choices);
   const finishReason = result.truncated ? "length" : "stop";
   const id = `cmpl-${nextId()}`;

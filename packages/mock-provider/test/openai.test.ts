@@ -388,4 +388,29 @@ describe("responses", () => {
       "The tool returned found it.",
     );
   });
+
+  it("after a tool result, calls the next tool the user named that was not called yet, then answers", async () => {
+    const tools = [
+      { type: "function" as const, name: "get_weather", parameters: { type: "object", properties: { city: { type: "string" } } }, strict: false },
+      { type: "function" as const, name: "transfer_to_booking", parameters: {}, strict: false },
+    ];
+    const ask = "get_weather, then transfer_to_booking";
+    const first = await client.responses.create({ model: "gpt-4o", input: ask, tools });
+    expect(first.output[0]).toMatchObject({ type: "function_call", name: "get_weather" });
+    const call = first.output[0] as { call_id: string; name: string; arguments: string };
+    const turn = [
+      { role: "user" as const, content: ask },
+      { type: "function_call" as const, call_id: call.call_id, name: call.name, arguments: call.arguments },
+      { type: "function_call_output" as const, call_id: call.call_id, output: "Sunny" },
+    ];
+    const second = await client.responses.create({ model: "gpt-4o", input: turn, tools });
+    expect(second.output[0]).toMatchObject({ type: "function_call", name: "transfer_to_booking" });
+    const handoff = second.output[0] as { call_id: string; name: string; arguments: string };
+    const third = await client.responses.create({
+      model: "gpt-4o",
+      input: [...turn, { type: "function_call", call_id: handoff.call_id, name: handoff.name, arguments: handoff.arguments }, { type: "function_call_output", call_id: handoff.call_id, output: "{}" }],
+      tools,
+    });
+    expect(third.output_text).toBe("The tool returned {}.");
+  });
 });

@@ -215,6 +215,51 @@ export const ATTR_AGENTOPS_STATUS_END_STATE_REASON = "agentops.status.end_state_
  */
 export const ATTR_OPENAI_AGENTS_SPAN_ID = "openai_agents.span_id";
 export const ATTR_FUNCTION_NAME = "function.name";
+export const ATTR_FUNCTION_INPUT = "function.input";
+export const ATTR_FUNCTION_OUTPUT = "function.output";
+
+/**
+ * OpenAI Agents SDK spans as `@agentops/openai-agents` writes them: the span ids above plus the
+ * span's type, which decides its meaning in the span model (see `@agentops/span-model`).
+ */
+export const ATTR_OPENAI_AGENTS_SPAN_TYPE = "openai_agents.span_type";
+export const ATTR_OPENAI_AGENTS_TRACE_ID = "openai_agents.trace_id";
+export const ATTR_OPENAI_AGENTS_PARENT_ID = "openai_agents.parent_id";
+export const ATTR_OPENAI_AGENTS_TRACE_NAME = "openai_agents.trace_name";
+/**
+ * On a model span (`generation`, `response`): how many client spans an instrumentation started
+ * under it. When there is one, the client span is the LLM call that counts, not this one.
+ */
+export const ATTR_OPENAI_AGENTS_CLIENT_CALLS = "openai_agents.client_calls";
+/** GenAI conventions: the agent an `invoke_agent` span runs. */
+export const ATTR_GEN_AI_AGENT_NAME = "gen_ai.agent.name";
+export const ATTR_OPENAI_AGENTS_AGENT_TOOLS = "openai_agents.agent.tools";
+export const ATTR_OPENAI_AGENTS_AGENT_HANDOFFS = "openai_agents.agent.handoffs";
+export const ATTR_OPENAI_AGENTS_AGENT_OUTPUT_TYPE = "openai_agents.agent.output_type";
+export const ATTR_OPENAI_AGENTS_HANDOFF_FROM = "openai_agents.handoff.from_agent";
+export const ATTR_OPENAI_AGENTS_HANDOFF_TO = "openai_agents.handoff.to_agent";
+export const ATTR_OPENAI_AGENTS_GUARDRAIL_NAME = "openai_agents.guardrail.name";
+export const ATTR_OPENAI_AGENTS_GUARDRAIL_TRIGGERED = "openai_agents.guardrail.triggered";
+export const ATTR_OPENAI_AGENTS_MCP_SERVER = "openai_agents.mcp.server";
+export const ATTR_OPENAI_AGENTS_MCP_TOOLS = "openai_agents.mcp.tools";
+export const ATTR_OPENAI_AGENTS_CUSTOM_NAME = "openai_agents.custom.name";
+export const ATTR_OPENAI_AGENTS_CUSTOM_DATA = "openai_agents.custom.data";
+/** Values of {@link ATTR_OPENAI_AGENTS_SPAN_TYPE}: the Agents SDK's span data types. */
+export const OpenAIAgentsSpanTypeValues = {
+  AGENT: "agent",
+  TASK: "task",
+  TURN: "turn",
+  FUNCTION: "function",
+  GENERATION: "generation",
+  RESPONSE: "response",
+  HANDOFF: "handoff",
+  CUSTOM: "custom",
+  GUARDRAIL: "guardrail",
+  TRANSCRIPTION: "transcription",
+  SPEECH: "speech",
+  SPEECH_GROUP: "speech_group",
+  MCP_TOOLS: "mcp_tools",
+} as const;
 
 /** OpenLLMetry (Traceloop) request type: `chat`, `completion`, `embedding`, `rerank`. */
 export const ATTR_LLM_REQUEST_TYPE = "llm.request.type";

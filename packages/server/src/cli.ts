@@ -2,18 +2,39 @@
 import { mkdirSync } from "node:fs";
 import path from "node:path";
 import { parseArgs } from "node:util";
+import { alertsCommand } from "./alerts/commands";
+import { AlertRuleError } from "./alerts/rules";
 import { generateApiKey } from "./auth/keys";
+import { redactCommand } from "./redaction/commands";
+import { RedactionRuleError } from "./redaction/rules";
 import { createServer } from "./server";
-import { describeStorage, openStorage, parseStorageUrl, StorageUrlError, type StorageLocation } from "./storage/index";
+import {
+  describeStorage,
+  openStorage,
+  parseStorageUrl,
+  StorageUrlError,
+  type StorageLocation,
+} from "./storage/index";
 
 const USAGE = `Usage:
   agentops-server serve [--port 4318] [--host 127.0.0.1] [--db sqlite:PATH | postgres://... | clickhouse://...]
                         [--dashboard-dir DIR | --no-dashboard] [--log-level info]
   agentops-server projects create NAME [--db ...] [--json]
+  agentops-server redact list PROJECT_ID [--db ...] [--json]
+  agentops-server redact add PROJECT_ID (--builtin emails|api-keys|cards | --pattern REGEX
+                        [--flags imsu] [--replacement TEXT]) [--db ...] [--json]
+  agentops-server redact remove PROJECT_ID RULE_ID [--db ...]
+  agentops-server alerts list PROJECT_ID [--db ...] [--json]
+  agentops-server alerts add PROJECT_ID --name NAME --when CONDITION --webhook URL [--secret S]
+                        [--db ...] [--json]
+        CONDITION: cost_over:USD | errors_over:N | end_state:Failure | end_state:Indeterminate
+                   | duration_over:DURATION (e.g. 90s, 10m, 2h)
+  agentops-server alerts remove PROJECT_ID RULE_ID [--db ...]
+  agentops-server alerts deliveries PROJECT_ID [--db ...] [--json]
 
 Environment: AGENTOPS_SERVER_PORT, AGENTOPS_SERVER_HOST, AGENTOPS_SERVER_DB,
 AGENTOPS_SERVER_LOG_LEVEL, AGENTOPS_SESSION_TIMEOUT_MS, AGENTOPS_SERVER_TOKEN_SECRET,
-AGENTOPS_SERVER_TOKEN_LIFETIME_SECONDS.
+AGENTOPS_SERVER_TOKEN_LIFETIME_SECONDS, AGENTOPS_ALERTS_SWEEP_MS, AGENTOPS_ALERTS_WEBHOOK_TIMEOUT_MS.
 Default database: sqlite:./.agentops/agentops.db`;
 
 const DEFAULT_DB = "sqlite:./.agentops/agentops.db";
@@ -37,6 +58,14 @@ async function main(argv: string[]): Promise<number> {
       "no-dashboard": { type: "boolean" },
       "log-level": { type: "string" },
       "session-timeout-ms": { type: "string" },
+      builtin: { type: "string" },
+      pattern: { type: "string" },
+      flags: { type: "string" },
+      replacement: { type: "string" },
+      name: { type: "string" },
+      when: { type: "string" },
+      webhook: { type: "string" },
+      secret: { type: "string" },
       help: { type: "boolean", short: "h" },
     },
   });
@@ -44,7 +73,9 @@ async function main(argv: string[]): Promise<number> {
     console.log(USAGE);
     return values.help ? 0 : 2;
   }
-  const { url: db, location } = databaseUrl(values.db ?? process.env.AGENTOPS_SERVER_DB ?? DEFAULT_DB);
+  const { url: db, location } = databaseUrl(
+    values.db ?? process.env.AGENTOPS_SERVER_DB ?? DEFAULT_DB,
+  );
   const sessionTimeoutMs = optionalInteger(
     values["session-timeout-ms"] ?? process.env.AGENTOPS_SESSION_TIMEOUT_MS,
     "--session-timeout-ms",
@@ -52,7 +83,8 @@ async function main(argv: string[]): Promise<number> {
   const [command, subcommand, ...rest] = positionals;
 
   if (command === "serve" && subcommand === undefined) {
-    const port = optionalInteger(values.port ?? process.env.AGENTOPS_SERVER_PORT, "--port") ?? DEFAULT_PORT;
+    const port =
+      optionalInteger(values.port ?? process.env.AGENTOPS_SERVER_PORT, "--port") ?? DEFAULT_PORT;
     if (port < 0 || port > 65535) throw new UsageError("--port must be from 0 to 65535");
     const host = values.host ?? process.env.AGENTOPS_SERVER_HOST ?? DEFAULT_HOST;
     const level = values["log-level"] ?? process.env.AGENTOPS_SERVER_LOG_LEVEL ?? "info";
@@ -68,6 +100,40 @@ async function main(argv: string[]): Promise<number> {
   }
   if (command === "projects" && subcommand === "create" && rest.length === 1) {
     return createProject(db, rest[0]!, values.json === true, sessionTimeoutMs);
+  }
+  if (command === "redact" && subcommand !== undefined) {
+    const storage = await openStorage(db, storageOptions(sessionTimeoutMs));
+    try {
+      return await redactCommand(
+        storage,
+        subcommand,
+        rest,
+        {
+          builtin: values.builtin,
+          pattern: values.pattern,
+          flags: values.flags,
+          replacement: values.replacement,
+          json: values.json === true,
+        },
+        (line) => console.log(line),
+      );
+    } finally {
+      await storage.close();
+    }
+  }
+  if (command === "alerts" && subcommand !== undefined) {
+    const storage = await openStorage(db, storageOptions(sessionTimeoutMs));
+    try {
+      return await alertsCommand(
+        storage,
+        subcommand,
+        rest,
+        { name: values.name, when: values.when, webhook: values.webhook, secret: values.secret, json: values.json === true },
+        (line) => console.log(line),
+      );
+    } finally {
+      await storage.close();
+    }
   }
   throw new UsageError(`unknown command: ${positionals.join(" ")}`);
 }
@@ -92,6 +158,7 @@ async function serve(options: ServeOptions): Promise<number> {
       storage,
       logger: true,
       dashboardDir: options.dashboardDir,
+      alerts: alertOptionsFromEnv(),
     });
   } catch (error) {
     // A bad configuration (e.g. a weak token secret): close the database before exiting, or a
@@ -141,7 +208,12 @@ async function serve(options: ServeOptions): Promise<number> {
   return new Promise<number>(() => {});
 }
 
-async function createProject(db: string, name: string, json: boolean, sessionTimeoutMs: number | undefined): Promise<number> {
+async function createProject(
+  db: string,
+  name: string,
+  json: boolean,
+  sessionTimeoutMs: number | undefined,
+): Promise<number> {
   if (name.trim() === "") throw new UsageError("the project name must not be empty");
   const storage = await openStorage(db, storageOptions(sessionTimeoutMs));
   try {
@@ -157,6 +229,18 @@ async function createProject(db: string, name: string, json: boolean, sessionTim
   } finally {
     await storage.close();
   }
+}
+
+/** Alert timings from the environment (for operators who need a faster sweep or a longer timeout). */
+function alertOptionsFromEnv(): { sweepIntervalMs?: number; webhookTimeoutMs?: number } {
+  const sweepIntervalMs = optionalInteger(process.env.AGENTOPS_ALERTS_SWEEP_MS, "AGENTOPS_ALERTS_SWEEP_MS");
+  const webhookTimeoutMs = optionalInteger(process.env.AGENTOPS_ALERTS_WEBHOOK_TIMEOUT_MS, "AGENTOPS_ALERTS_WEBHOOK_TIMEOUT_MS");
+  if (sweepIntervalMs !== undefined && sweepIntervalMs < 100) throw new UsageError("AGENTOPS_ALERTS_SWEEP_MS must be at least 100");
+  if (webhookTimeoutMs !== undefined && webhookTimeoutMs < 100) throw new UsageError("AGENTOPS_ALERTS_WEBHOOK_TIMEOUT_MS must be at least 100");
+  return {
+    ...(sweepIntervalMs !== undefined ? { sweepIntervalMs } : {}),
+    ...(webhookTimeoutMs !== undefined ? { webhookTimeoutMs } : {}),
+  };
 }
 
 function storageOptions(sessionTimeoutMs: number | undefined): { sessionTimeoutMs?: number } {
@@ -185,11 +269,14 @@ main(process.argv.slice(2)).then(
     process.exitCode = code;
   },
   (error: unknown) => {
-    if (error instanceof StorageUrlError) {
-      // One line: the URL names no store this server has.
+    if (error instanceof StorageUrlError || error instanceof RedactionRuleError || error instanceof AlertRuleError) {
+      // One line: the URL names no store this server has, or the rule cannot be used.
       console.error(`agentops-server: ${error.message}`);
       process.exitCode = 2;
-    } else if (error instanceof UsageError || (error as { code?: string }).code?.startsWith("ERR_PARSE_ARGS")) {
+    } else if (
+      error instanceof UsageError ||
+      (error as { code?: string }).code?.startsWith("ERR_PARSE_ARGS")
+    ) {
       console.error(`agentops-server: ${(error as Error).message}\n\n${USAGE}`);
       process.exitCode = 2;
     } else {

@@ -3,7 +3,10 @@ export {
   openStorage,
   DEFAULT_DATABASE_URL,
   describeStorage,
+  MAX_SCORES_PER_SESSION,
   parseStorageUrl,
+  ScoreIdConflictError,
+  ScoreLimitError,
   StorageQueryError,
   StorageUrlError,
 } from "./storage/index";
@@ -48,7 +51,10 @@ export type {
   ExportedLlmEvent,
   ExportedToolEvent,
   ProjectResponse,
+  ScoreRequest,
+  ScoreResponse,
   SessionExport,
+  SessionScoresResponse,
   SessionSpansResponse,
   SpanResponse,
   TokenResponse,
@@ -56,18 +62,42 @@ export type {
   UsageResponse,
 } from "@agentops/span-model";
 export type {
+  AddScoreResult,
   DecodedSpan,
   EndState,
   EventKind,
   IngestResult,
   ListSessionsPage,
   ListSessionsQuery,
+  NewScore,
   NormalizedSpan,
   Project,
+  ScoreSource,
   SessionInfo,
+  SessionScore,
+  SessionSort,
   SessionStats,
   Storage,
   StoredSpan,
   UsageQuery,
   UsageRow,
 } from "./storage/types";
+export { BUILTIN_RULES, compileRules, luhn, makeRule, RedactionRuleError } from "./redaction/rules";
+export type { BuiltinRule, Redaction, RedactionRule, RuleInput } from "./redaction/rules";
+export { addRule, readRules, removeRule } from "./redaction/project-rules";
+export { RedactingIngest, redactSpan } from "./redaction/redactor";
+export {
+  AlertRuleError,
+  checkWebhookUrl,
+  makeAlertRule,
+  matchCondition,
+  parseCondition,
+  publicRule,
+} from "./alerts/rules";
+export type { AlertCondition, AlertRule, AlertRuleInput, PublicAlertRule } from "./alerts/rules";
+export { addAlertRule, readAlertRules, readDeliveries, removeAlertRule } from "./alerts/project-alerts";
+export type { AlertDelivery, DeliveryAttempt } from "./alerts/project-alerts";
+export { AlertEvaluator, AlertingIngest, ALERT_RULES_CACHE_MS } from "./alerts/evaluator";
+export type { AlertOptions } from "./alerts/evaluator";
+export type { AlertPayload } from "./alerts/deliverer";
+export { signBody, SIGNATURE_HEADER, DELIVERY_HEADER, TIMESTAMP_HEADER } from "./alerts/webhook";

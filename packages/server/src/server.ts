@@ -1,11 +1,14 @@
 import { existsSync } from "node:fs";
 import Fastify, { type FastifyInstance } from "fastify";
+import { AlertEvaluator, AlertingIngest } from "./alerts/evaluator";
 import { Authenticator } from "./auth/authenticate";
 import { ApiKeyVerifier } from "./auth/keys";
 import { ProjectTokens, resolveTokenOptions } from "./auth/project-tokens";
 import { IngestQueue } from "./ingest/ingest-queue";
+import { RedactingIngest } from "./redaction/redactor";
 import { RateLimiter } from "./ingest/rate-limiter";
 import { agentopsCompatRoutes } from "./routes/agentops-compat";
+import { alertRoutes } from "./routes/alerts";
 import { createDashboardHandler, findDashboardDir } from "./routes/dashboard";
 import { otlpTracesRoutes } from "./routes/otlp-traces";
 import { sessionRoutes } from "./routes/sessions";
@@ -53,7 +56,12 @@ export function createServer(options: ServerOptions): FastifyInstance {
   // Throws on a weak secret or a bad lifetime: better not to start than to hand out such tokens.
   const tokens = new ProjectTokens(options.storage, resolveTokenOptions(options.tokens), now);
   const authenticator = new Authenticator(apiKeys, [tokens.verifier, ...(options.bearerVerifiers ?? [])]);
-  const queue = new IngestQueue(options.storage, options.ingestQueue);
+  // Each project's redaction rules apply before anything is stored; its alert rules are
+  // evaluated once a batch is committed, outside the request.
+  const alerts =
+    options.alerts === false ? undefined : new AlertEvaluator(options.storage, app.log, now, options.alerts);
+  const redacting = new RedactingIngest(options.storage, now);
+  const queue = new IngestQueue(alerts ? new AlertingIngest(redacting, alerts) : redacting, options.ingestQueue);
   const rateLimiter = options.rateLimit === false ? undefined : new RateLimiter(options.rateLimit, now);
 
   app.addHook("onSend", async (_request, reply, payload) => {
@@ -79,6 +87,10 @@ export function createServer(options: ServerOptions): FastifyInstance {
   // Read (or create) the token signing secret before the first request needs it.
   app.addHook("onReady", async () => {
     await tokens.ready();
+    alerts?.start();
+  });
+  app.addHook("onClose", async () => {
+    await alerts?.close();
   });
 
   void app.register(otlpTracesRoutes, {
@@ -89,6 +101,7 @@ export function createServer(options: ServerOptions): FastifyInstance {
     maxConcurrentRequests: options.maxConcurrentIngestRequests ?? DEFAULT_MAX_CONCURRENT_INGEST_REQUESTS,
   });
   void app.register(sessionRoutes, { storage: options.storage, authenticator, now });
+  void app.register(alertRoutes, { storage: options.storage, authenticator, alerts });
   void app.register(agentopsCompatRoutes, { apiKeys, tokens });
 
   const dashboardDir =

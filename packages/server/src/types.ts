@@ -1,4 +1,5 @@
 import type { FastifyBaseLogger } from "fastify";
+import type { AlertOptions } from "./alerts/evaluator";
 import type { ApiKeyVerifierOptions } from "./auth/keys";
 import type { CredentialVerifier } from "./auth/authenticate";
 import type { IngestQueueOptions } from "./ingest/ingest-queue";
@@ -46,6 +47,11 @@ export interface ServerOptions {
   tokens?: TokenOptions;
   /** Cache of verified API keys. Default 1,000 keys for 60 s. */
   keyCache?: ApiKeyVerifierOptions;
+  /**
+   * Alert rules (kept per project, managed with `agentops-server alerts` or `/v2/alerts`): how often
+   * running sessions are swept and how webhooks are retried. `false` evaluates no rules.
+   */
+  alerts?: AlertOptions | false;
   /** Clock (epoch ms) for session timeouts, rate limits and token expiry; for tests. Default `Date.now`. */
   now?: () => number;
 }

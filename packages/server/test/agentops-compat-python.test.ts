@@ -224,6 +224,7 @@ describe.each(["json", "protobuf"] as const)("spans of AgentOps' Python SDK 0.4 
       // gpt-4o 1,000 in / 500 out = $0.0075 (price table) + $0.0042 (Anthropic, client's cost)
       // + $0.01 (the tool's cost).
       cost: "0.021700",
+      scores: {},
     });
   });
 

@@ -26,6 +26,7 @@ const STATS_KEYS = [
   "reasoning_tokens",
   "total_tokens",
   "cost",
+  "scores",
 ].sort();
 
 async function ingest(server: TestServer, apiKey: string, spans: ReturnType<typeof sessionSpans>["spans"]): Promise<void> {
@@ -134,7 +135,8 @@ describe("REST API", () => {
     // Written incrementally, so the length is not known up front.
     expect(response.headers.get("transfer-encoding")).toBe("chunked");
     const body = (await response.json()) as SessionExport;
-    expect(Object.keys(body)).toEqual(["session", "stats", "actions", "llms", "tools", "errors"]);
+    expect(Object.keys(body)).toEqual(["session", "stats", "actions", "llms", "tools", "errors", "scores"]);
+    expect(body.scores).toEqual([]);
     expect(body.session).toMatchObject({
       id: sessionA.sessionId,
       project_id: server.projectA.id,

@@ -51,12 +51,37 @@ describe("openStorage", () => {
     const db = new Database(path);
     expect(db.prepare("SELECT version FROM schema_migrations ORDER BY version").all()).toEqual([
       { version: 1 },
+      { version: 2 },
     ]);
     db.prepare(
       "INSERT INTO schema_migrations (version, name, applied_at) VALUES (999, 'future', '')",
     ).run();
     db.close();
     await expect(openStorage(path)).rejects.toThrow(/schema version 999 is newer/);
+  });
+});
+
+describe("upgrading a database made before scores", () => {
+  test("adds the score tables and keeps what was stored", async () => {
+    const path = join(directory, "before-scores", "agentops.db");
+    const made = await openStorage(path);
+    const project = await made.createProject("old", "old-lookup", "hash");
+    await made.close();
+    // Back to the first schema, as a server of that time left it.
+    const db = new Database(path);
+    db.exec("DROP TABLE latest_scores; DROP TABLE scores; DELETE FROM schema_migrations WHERE version > 1");
+    db.close();
+
+    const upgraded = await openStorage(path);
+    try {
+      expect(await upgraded.findKey("old-lookup")).toEqual({ projectId: project.id, keyHash: "hash" });
+      const sessionId = "6f0e2c1a-0000-4000-8000-000000000042";
+      const score = { id: "6f0e2c1a-0000-4000-8000-0000000000aa", name: "q", value: 1, comment: null, source: "api" as const, createdMs: 1 };
+      expect((await upgraded.addScore(project.id, sessionId, score)).created).toBe(true);
+      expect(await upgraded.sessionScores(project.id, sessionId)).toHaveLength(1);
+    } finally {
+      await upgraded.close();
+    }
   });
 });
 

@@ -1,5 +1,6 @@
 import { randomBytes } from "node:crypto";
 import pg from "pg";
+import { describeScoresSuite } from "./utils/storage-scores-suite";
 import { describeStorageSuite } from "./utils/storage-suite";
 
 /**
@@ -24,7 +25,7 @@ if (!url) {
     await admin.end();
   });
 
-  describeStorageSuite("PostgreSQL", () => ({
+  const engine = () => ({
     freshUrl: async () => {
       const schema = `${prefix}_${schemas.length + 1}`;
       await admin.query(`CREATE SCHEMA ${schema}`);
@@ -33,5 +34,7 @@ if (!url) {
       target.searchParams.set("options", `-c search_path=${schema}`);
       return target.toString();
     },
-  }));
+  });
+  describeStorageSuite("PostgreSQL", engine);
+  describeScoresSuite("PostgreSQL", engine);
 }

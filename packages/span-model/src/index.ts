@@ -4,6 +4,7 @@
  * the REST shapes they exchange.
  */
 export { classifySpan } from "./classify";
+export { classifyOpenAIAgentsSpan } from "./openai-agents";
 export { emptySpanMeaning, interpretSpan } from "./interpret";
 export type { SpanMeaning } from "./interpret";
 export { hasTokenUsage, readExplicitCost, readLlmUsage } from "./usage";
@@ -12,9 +13,13 @@ export { parseEndState, parseTags, readSessionMetadata } from "./session-metadat
 export type { SessionMetadata } from "./session-metadata";
 export { firstCount, firstString, readCount, readNumber, readString } from "./attribute-values";
 export { addPicoUsd, MAX_SESSION_COST_PICO, MAX_SPAN_COST_USD, toPicoUsd } from "./cost";
+export { isContentAttribute } from "./content";
 export { parseJson, parseJsonText, readConversation, readRawMessages } from "./messages";
 export type { ChatMessage, ChatPart, Conversation } from "./messages";
+export { countsAsAction } from "./kinds";
 export type { EndState, EventKind } from "./kinds";
+export { readToolCall } from "./tool-call";
+export type { ToolCall } from "./tool-call";
 export type {
   ErrorResponse,
   ExportedActionEvent,
@@ -24,8 +29,13 @@ export type {
   ExportedToolEvent,
   ListSessionsPage,
   ProjectResponse,
+  ScoreRequest,
+  ScoreResponse,
+  ScoreSource,
   SessionExport,
   SessionInfo,
+  SessionScore,
+  SessionScoresResponse,
   SessionSpansResponse,
   SessionStats,
   SpanResponse,

@@ -40,7 +40,7 @@ export function interpretSpan(
   prices?: PriceTable,
   into: SpanMeaning = emptySpanMeaning(),
 ): SpanMeaning {
-  const kind = classifySpan(name, parentSpanId, attributes);
+  const kind = classifySpan(name, parentSpanId, attributes, statusCode);
   const failed = statusCode === STATUS_ERROR;
   into.kind = kind;
   if (kind === "llm") {

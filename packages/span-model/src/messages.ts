@@ -29,10 +29,24 @@ export interface Conversation {
   output: ChatMessage[];
 }
 
-/** Where each direction's messages are found, in order of preference. */
+/**
+ * Where each direction's messages are found, in order of preference. `aiSdk`: the Vercel AI SDK's
+ * own names (`ai.prompt.messages` on a provider call, `ai.prompt` on the operation around it; the
+ * answer's text, object or tool calls).
+ */
 const SOURCES = {
-  input: { current: ATTR_GEN_AI_INPUT_MESSAGES, legacy: ATTR_LEGACY_GEN_AI_PROMPT, openInference: ATTR_OPENINFERENCE_INPUT_MESSAGES },
-  output: { current: ATTR_GEN_AI_OUTPUT_MESSAGES, legacy: ATTR_LEGACY_GEN_AI_COMPLETION, openInference: ATTR_OPENINFERENCE_OUTPUT_MESSAGES },
+  input: {
+    current: ATTR_GEN_AI_INPUT_MESSAGES,
+    legacy: ATTR_LEGACY_GEN_AI_PROMPT,
+    openInference: ATTR_OPENINFERENCE_INPUT_MESSAGES,
+    aiSdk: ["ai.prompt.messages", "ai.prompt"],
+  },
+  output: {
+    current: ATTR_GEN_AI_OUTPUT_MESSAGES,
+    legacy: ATTR_LEGACY_GEN_AI_COMPLETION,
+    openInference: ATTR_OPENINFERENCE_OUTPUT_MESSAGES,
+    aiSdk: ["ai.response.text", "ai.response.object", "ai.response.toolCalls"],
+  },
 } as const;
 
 /** Indexed messages past this index are ignored (a bound on hostile input). */
@@ -42,14 +56,21 @@ const MAX_INDEX = 10_000;
  * The messages of an LLM span as they were sent, for the export's `prompt` / `completion`: the
  * current `gen_ai.input.messages` / `gen_ai.output.messages` (JSON), else the legacy
  * `gen_ai.prompt` / `gen_ai.completion` (JSON or text), else their indexed form
- * (`gen_ai.prompt.<n>.<field>`), else OpenInference's (`llm.input_messages.<n>.message.<field>`);
- * null when the span has none (content capture off).
+ * (`gen_ai.prompt.<n>.<field>`), else OpenInference's (`llm.input_messages.<n>.message.<field>`),
+ * else the Vercel AI SDK's (`ai.prompt.messages`, `ai.response.text`, …); null when the span has
+ * none (content capture off).
  */
 export function readRawMessages(attributes: Record<string, unknown>, direction: "input" | "output"): unknown {
   const source = SOURCES[direction];
   const value = attributes[source.current] ?? attributes[source.legacy];
   if (value !== undefined && value !== null) return parseJsonText(value);
-  return indexed(attributes, source.legacy, "") ?? indexed(attributes, source.openInference, "message.");
+  const fromIndexes = indexed(attributes, source.legacy, "") ?? indexed(attributes, source.openInference, "message.");
+  if (fromIndexes !== null) return fromIndexes;
+  for (const name of source.aiSdk) {
+    const aiSdkValue = attributes[name];
+    if (aiSdkValue !== undefined && aiSdkValue !== null && aiSdkValue !== "") return parseJsonText(aiSdkValue);
+  }
+  return null;
 }
 
 /** `prefix.<n>.<field>` attributes → `[{ field: value }, …]` (`strip` removed from field names). */
@@ -134,18 +155,20 @@ function readPart(item: unknown): ChatPart {
       break;
     case "tool_call":
     case "tool_use":
+    case "tool-call": // the Vercel AI SDK's
       return {
         type: "tool_call",
-        id: typeof item.id === "string" ? item.id : null,
-        name: String(item.name ?? "tool"),
-        arguments: parseJson(item.arguments ?? item.input) ?? null,
+        id: firstText(item.id, item.toolCallId),
+        name: String(item.name ?? item.toolName ?? "tool"),
+        arguments: parseJson(item.arguments ?? item.input ?? item.args) ?? null,
       };
     case "tool_call_response":
     case "tool_result":
+    case "tool-result":
       return {
         type: "tool_call_response",
-        id: typeof item.id === "string" ? item.id : typeof item.tool_use_id === "string" ? item.tool_use_id : null,
-        response: item.response ?? item.content ?? null,
+        id: firstText(item.id, item.tool_use_id, item.toolCallId),
+        response: item.response ?? item.content ?? item.output ?? item.result ?? null,
       };
   }
   return { type: "other", data: item };
@@ -171,6 +194,11 @@ export function parseJson(value: unknown): unknown {
   if (value === undefined || value === null) return undefined;
   if (typeof value === "string" && value.trim() === "") return undefined;
   return parseJsonText(value);
+}
+
+function firstText(...values: unknown[]): string | null {
+  for (const value of values) if (typeof value === "string") return value;
+  return null;
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {

@@ -34,6 +34,54 @@ export interface SessionStats {
   reasoning_tokens: number;
   total_tokens: number;
   cost: string;
+  /**
+   * The session's scores: the latest value of each score name (latest in the order the server
+   * stored them), keyed by name; `{}` when it has none.
+   */
+  scores: Record<string, number>;
+}
+
+/** Who recorded a score: the SDK's `session.score()`, a REST client, or a person on the dashboard. */
+export type ScoreSource = "sdk" | "api" | "dashboard";
+
+/** One score of a session, as the export lists them (every one, oldest first). */
+export interface SessionScore {
+  /** A UUID: the client's when it sent one (retries are then stored once), else the server's. */
+  id: string;
+  name: string;
+  /** A finite number; a boolean score is stored as 1 (true) or 0 (false). */
+  value: number;
+  comment: string | null;
+  source: ScoreSource;
+  /** When the server stored it, ISO 8601. */
+  created_at: string;
+}
+
+/**
+ * `POST /v2/sessions/:id/scores` body. `name` is 1..200 characters once trimmed, without control
+ * characters; `value` a finite number or a boolean (stored as 1 / 0); `comment` at most 2,000
+ * characters; `source` defaults to `api`; `id` (a UUID) makes the request idempotent.
+ */
+export interface ScoreRequest {
+  name: string;
+  value: number | boolean;
+  comment?: string | null;
+  source?: ScoreSource;
+  id?: string;
+}
+
+/** `POST /v2/sessions/:id/scores`: the stored score (201 when new, 200 when `id` was stored before). */
+export interface ScoreResponse extends SessionScore {
+  session_id: string;
+}
+
+/**
+ * `GET /v2/sessions/:id/scores`: every score the project has for this session id, oldest first
+ * (`[]` when none; scores may arrive before the session's spans, so this never answers 404).
+ */
+export interface SessionScoresResponse {
+  session_id: string;
+  scores: SessionScore[];
 }
 
 /** Session metadata, as in the export's `session` object. */
@@ -180,6 +228,8 @@ export interface SessionExport {
   llms: ExportedLlmEvent[];
   tools: ExportedToolEvent[];
   errors: ExportedErrorEvent[];
+  /** Every score of the session, oldest first, with its comment and time. */
+  scores: SessionScore[];
 }
 
 /** One span in `GET /v2/sessions/:id/spans`. */

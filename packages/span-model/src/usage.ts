@@ -27,6 +27,17 @@ import {
 } from "@agentops/semconv";
 import { getDefaultPriceTable, type PriceTable } from "@agentops/pricing";
 import { firstCount, firstString, readNumber } from "./attribute-values";
+import {
+  AI_USAGE_CACHE_READ,
+  AI_USAGE_CACHE_WRITE,
+  AI_USAGE_INPUT,
+  AI_USAGE_OUTPUT,
+  AI_USAGE_REASONING,
+  ATTR_AI_MODEL_ID,
+  ATTR_AI_MODEL_PROVIDER,
+  ATTR_AI_RESPONSE_MODEL,
+  aiSdkProvider,
+} from "./ai-sdk";
 
 /** What an LLM span used and cost, in the GenAI convention (input includes cache reads and writes). */
 export interface LlmUsage {
@@ -39,42 +50,52 @@ export interface LlmUsage {
   cost: number;
 }
 
-// Current GenAI names first, then the legacy ones, then OpenInference's.
+// Current GenAI names first, then the legacy ones, then OpenInference's, then the Vercel AI SDK's.
 const INPUT = [
   ATTR_GEN_AI_USAGE_INPUT_TOKENS,
   ATTR_LEGACY_GEN_AI_USAGE_PROMPT_TOKENS,
   ATTR_OPENINFERENCE_TOKEN_COUNT_PROMPT,
+  ...AI_USAGE_INPUT,
 ];
 const OUTPUT = [
   ATTR_GEN_AI_USAGE_OUTPUT_TOKENS,
   ATTR_LEGACY_GEN_AI_USAGE_COMPLETION_TOKENS,
   ATTR_OPENINFERENCE_TOKEN_COUNT_COMPLETION,
+  ...AI_USAGE_OUTPUT,
 ];
 const CACHE_READ = [
   ATTR_GEN_AI_USAGE_CACHE_READ_INPUT_TOKENS,
   ATTR_LEGACY_GEN_AI_USAGE_CACHE_READ_INPUT_TOKENS,
   ATTR_OPENINFERENCE_TOKEN_COUNT_CACHE_READ,
+  ...AI_USAGE_CACHE_READ,
 ];
 const CACHE_WRITE = [
   ATTR_GEN_AI_USAGE_CACHE_CREATION_INPUT_TOKENS,
   ATTR_LEGACY_GEN_AI_USAGE_CACHE_CREATION_INPUT_TOKENS,
   ATTR_OPENINFERENCE_TOKEN_COUNT_CACHE_WRITE,
+  ...AI_USAGE_CACHE_WRITE,
 ];
 const REASONING = [
   ATTR_GEN_AI_USAGE_REASONING_OUTPUT_TOKENS,
   ATTR_LEGACY_GEN_AI_USAGE_REASONING_TOKENS,
   ATTR_OPENINFERENCE_TOKEN_COUNT_REASONING,
+  ...AI_USAGE_REASONING,
 ];
 const MODEL = [
   ATTR_GEN_AI_RESPONSE_MODEL,
   ATTR_GEN_AI_REQUEST_MODEL,
   ATTR_OPENINFERENCE_LLM_MODEL_NAME,
+  ATTR_AI_RESPONSE_MODEL,
+  ATTR_AI_MODEL_ID,
 ];
+/** The model asked for, to price by when the response's is unknown to the table. */
+const REQUEST_MODEL = [ATTR_GEN_AI_REQUEST_MODEL, ATTR_AI_MODEL_ID];
 const PROVIDER = [
   ATTR_GEN_AI_PROVIDER_NAME,
   ATTR_GEN_AI_SYSTEM,
   ATTR_OPENINFERENCE_LLM_PROVIDER,
   ATTR_OPENINFERENCE_LLM_SYSTEM,
+  ATTR_AI_MODEL_PROVIDER,
 ];
 const EXPLICIT_COST = [ATTR_AGENTOPS_LLM_COST, ATTR_LEGACY_GEN_AI_USAGE_TOTAL_COST];
 
@@ -97,7 +118,7 @@ export function readLlmUsage(
   attributes: Record<string, unknown>,
   prices: PriceTable = getDefaultPriceTable(),
 ): LlmUsage {
-  const provider = firstString(attributes, PROVIDER)?.toLowerCase() ?? null;
+  const provider = aiSdkProvider(attributes, firstString(attributes, PROVIDER)?.toLowerCase() ?? null);
   const model = firstString(attributes, MODEL);
 
   const input = firstCount(attributes, INPUT);
@@ -123,7 +144,7 @@ export function readLlmUsage(
       reasoningTokens,
     };
     const responseModel = model ?? undefined;
-    const requestModel = firstString(attributes, [ATTR_GEN_AI_REQUEST_MODEL]) ?? undefined;
+    const requestModel = firstString(attributes, REQUEST_MODEL) ?? undefined;
     cost =
       prices.cost(provider ?? undefined, responseModel, usage) ??
       (requestModel !== responseModel

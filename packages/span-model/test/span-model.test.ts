@@ -1,5 +1,6 @@
 import { PriceTable } from "@agentops/pricing";
 import {
+  isContentAttribute,
   addPicoUsd,
   interpretSpan,
   MAX_SESSION_COST_PICO,
@@ -31,7 +32,7 @@ describe("interpretSpan", () => {
     expect(interpretSpan("x", null, { "agentops.span.kind": "llm" }, 2).isError).toBe(true);
     expect(interpretSpan("x", null, { "gen_ai.operation.name": "execute_tool" }, 2).isError).toBe(true);
     expect(interpretSpan("x", null, { "agentops.span.kind": "action" }, 2).isError).toBe(false);
-    expect(interpretSpan("x", null, { "gen_ai.operation.name": "invoke_agent" }, 2)).toMatchObject({ kind: "other", isError: false });
+    expect(interpretSpan("x", null, { "gen_ai.operation.name": "invoke_agent" }, 2)).toMatchObject({ kind: "agent", isError: false });
     expect(interpretSpan("x", null, { "agentops.span.kind": "error" }, 0).isError).toBe(true);
   });
 
@@ -81,5 +82,36 @@ describe("messages", () => {
       { role: "user", parts: [{ type: "text", content: "weather?" }] },
     ]);
     expect(conversation.output).toEqual([{ role: "assistant", parts: [{ type: "text", content: "sunny" }] }]);
+  });
+});
+
+describe("isContentAttribute", () => {
+  it("names the content of every vocabulary, and not its roles, ids, models or counts", () => {
+    for (const key of [
+      "agentops.event.params",
+      "agentops.event.returns",
+      "gen_ai.input.messages",
+      "gen_ai.output.messages",
+      "gen_ai.system_instructions",
+      "gen_ai.prompt.0.content",
+      "gen_ai.completion.0.tool_calls.0.arguments",
+      "llm.input_messages.1.message.content",
+      "input.value",
+      "ai.prompt.messages",
+      "ai.toolCall.args",
+      "traceloop.entity.output",
+    ])
+      expect([key, isContentAttribute(key)]).toEqual([key, true]);
+    for (const key of [
+      "gen_ai.prompt.0.role",
+      "gen_ai.completion.0.finish_reason",
+      "gen_ai.completion.0.tool_calls.0.name",
+      "llm.input_messages.0.message.role",
+      "gen_ai.request.model",
+      "gen_ai.usage.input_tokens",
+      "agentops.event.id",
+      "gen_ai.tool.name",
+    ])
+      expect([key, isContentAttribute(key)]).toEqual([key, false]);
   });
 });

@@ -15,7 +15,11 @@ export type FaultMode =
  */
 export class FaultProxy {
   mode: FaultMode = { kind: "pass" };
+  /** When set, only requests whose path matches get the mode's fault; others are forwarded. */
+  only: RegExp | undefined;
   readonly counts = { forwarded: 0, statuses: 0, resets: 0, slowed: 0, refusedWhileDown: 0 };
+  /** Method and path of every request received, in order. */
+  readonly requests: string[] = [];
   private server: http.Server | undefined;
   private readonly sockets = new Set<Socket>();
   private readonly timers = new Set<NodeJS.Timeout>();
@@ -65,7 +69,8 @@ export class FaultProxy {
   }
 
   private handle(request: http.IncomingMessage, response: http.ServerResponse): void {
-    const mode = this.mode;
+    this.requests.push(`${request.method} ${request.url}`);
+    const mode = this.only === undefined || this.only.test(request.url ?? "") ? this.mode : { kind: "pass" as const };
     const chunks: Buffer[] = [];
     request.on("data", (chunk: Buffer) => chunks.push(chunk));
     request.on("end", () => {

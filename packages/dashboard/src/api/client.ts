@@ -1,6 +1,17 @@
 import { readSpansBody } from "./normalize-span";
 import { readSpanStream } from "./span-stream";
-import type { ProjectInfo, SessionSpan, SessionStats, SessionsPage, SessionsQuery, UsageQuery, UsageResponse } from "./types";
+import type {
+  ProjectInfo,
+  ScoreRequest,
+  ScoreResponse,
+  SessionScoresResponse,
+  SessionSpan,
+  SessionStats,
+  SessionsPage,
+  SessionsQuery,
+  UsageQuery,
+  UsageResponse,
+} from "./types";
 
 /** The header that carries the API key on every request. The key never goes in a URL. */
 export const API_KEY_HEADER = "X-Agentops-Api-Key";
@@ -49,6 +60,11 @@ export class ApiClient {
     if (query.end_state) params.set("end_state", query.end_state);
     if (query.from) params.set("from", query.from);
     if (query.to) params.set("to", query.to);
+    if (query.score_name) {
+      params.set("score_name", query.score_name);
+      if (query.min_score !== undefined) params.set("min_score", String(query.min_score));
+      if (query.sort) params.set("sort", query.sort);
+    }
     const search = params.toString();
     return this.json<SessionsPage>(`/v2/sessions${search ? `?${search}` : ""}`, signal);
   }
@@ -65,6 +81,20 @@ export class ApiClient {
 
   sessionStats(sessionId: string, signal?: AbortSignal): Promise<SessionStats> {
     return this.json<SessionStats>(`/v2/sessions/${encodeURIComponent(sessionId)}/stats`, signal);
+  }
+
+  /** Every score of the session, oldest first. */
+  sessionScores(sessionId: string, signal?: AbortSignal): Promise<SessionScoresResponse> {
+    return this.json<SessionScoresResponse>(`/v2/sessions/${encodeURIComponent(sessionId)}/scores`, signal);
+  }
+
+  /** Records a score of the session; a refused one rejects with the server's message. */
+  async addScore(sessionId: string, score: ScoreRequest, signal?: AbortSignal): Promise<ScoreResponse> {
+    const response = await this.request(`/v2/sessions/${encodeURIComponent(sessionId)}/scores`, signal, {
+      method: "POST",
+      body: score,
+    });
+    return (await response.json()) as ScoreResponse;
   }
 
   /** URL and headers of the session's spans, for a reader running elsewhere (a worker). */
@@ -98,6 +128,21 @@ export class ApiClient {
     return response.blob();
   }
 
+  /**
+   * A call that changes something (`POST` with a JSON body, `DELETE`); resolves with the answer's
+   * JSON, or undefined for an answer without a body (204).
+   */
+  async send<T>(method: "POST" | "DELETE", path: string, body?: unknown, signal?: AbortSignal): Promise<T | undefined> {
+    const response = await this.request(path, signal, { method, body });
+    if (response.status === 204) return undefined;
+    return (await response.json()) as T;
+  }
+
+  /** `GET` of a JSON answer. */
+  getJson<T>(path: string, signal?: AbortSignal): Promise<T> {
+    return this.json<T>(path, signal);
+  }
+
   private async json<T>(path: string, signal?: AbortSignal): Promise<T> {
     const response = await this.request(path, signal);
     return (await response.json()) as T;
@@ -108,11 +153,17 @@ export class ApiClient {
     return errorMessage(response);
   }
 
-  private async request(path: string, signal?: AbortSignal): Promise<Response> {
+  private async request(path: string, signal?: AbortSignal, change?: { method: string; body: unknown }): Promise<Response> {
     let response: Response;
     try {
       response = await fetch(this.baseUrl + path, {
-        headers: { [API_KEY_HEADER]: this.apiKey, Accept: "application/json" },
+        method: change?.method ?? "GET",
+        headers: {
+          [API_KEY_HEADER]: this.apiKey,
+          Accept: "application/json",
+          ...(change?.body !== undefined ? { "Content-Type": "application/json" } : {}),
+        },
+        ...(change?.body !== undefined ? { body: JSON.stringify(change.body) } : {}),
         signal,
         cache: "no-store",
         credentials: "omit",

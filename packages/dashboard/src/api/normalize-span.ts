@@ -4,7 +4,7 @@ export interface SessionSpanResult {
   spans: SessionSpan[];
 }
 
-const SPAN_KINDS = new Set<SpanKind>(["session", "marker", "llm", "tool", "action", "error", "other"]);
+const SPAN_KINDS = new Set<SpanKind>(["session", "marker", "llm", "tool", "action", "agent", "error", "other"]);
 
 /** Reads the spans body: `{ spans: [...] }` or a bare array, snake_case or camelCase fields. */
 export function readSpansBody(body: unknown): SessionSpanResult {

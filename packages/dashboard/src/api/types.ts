@@ -5,7 +5,18 @@
  */
 import type { EndState, EventKind, ListSessionsPage, ProjectResponse } from "@agentops/span-model";
 
-export type { EndState, SessionInfo, SessionStats, UsageQuery, UsageResponse, UsageRow } from "@agentops/span-model";
+export type {
+  EndState,
+  ScoreRequest,
+  ScoreResponse,
+  SessionInfo,
+  SessionScore,
+  SessionScoresResponse,
+  SessionStats,
+  UsageQuery,
+  UsageResponse,
+  UsageRow,
+} from "@agentops/span-model";
 
 /** What the sessions list filters on: an end state, or "running" for sessions without one. */
 export type EndStateFilter = EndState | "running";
@@ -21,6 +32,11 @@ export interface SessionsQuery {
   /** ISO timestamps bounding the session start. */
   from?: string;
   to?: string;
+  /** Only sessions with this score; `min_score` bounds its latest value. */
+  score_name?: string;
+  min_score?: number;
+  /** Newest first by default; a score order needs `score_name`. */
+  sort?: "score_desc" | "score_asc";
 }
 
 /** `GET /v2/project`: the project of the key. */

@@ -13,12 +13,13 @@ const KIND_LABELS: Record<SpanKind, string> = {
   llm: "LLM",
   tool: "Tool",
   action: "Action",
+  agent: "Agent",
   error: "Error",
   other: "Span",
   session: "Session",
   marker: "Marker",
 };
-const FILTERABLE: SpanKind[] = ["llm", "tool", "action", "error", "other"];
+const FILTERABLE: SpanKind[] = ["llm", "tool", "action", "agent", "error", "other"];
 
 export interface WaterfallProps {
   model: WaterfallModel;

@@ -8,7 +8,21 @@ export interface SessionFilters {
   /** `datetime-local` values, used when range is "custom". */
   from: string;
   to: string;
+  /** A score name: only sessions with that score (then `minScore` and `sort` apply). */
+  score: string;
+  /** Lowest latest value of that score, as typed; "" for none. */
+  minScore: string;
+  sort: ScoreSort;
 }
+
+/** The list's order: newest first (""), or by the filtered score. */
+export type ScoreSort = "" | "score_desc" | "score_asc";
+
+export const SCORE_SORTS: ReadonlyArray<{ value: ScoreSort; label: string }> = [
+  { value: "", label: "Newest first" },
+  { value: "score_desc", label: "Score, high to low" },
+  { value: "score_asc", label: "Score, low to high" },
+];
 
 export type TimeRange = "all" | "1h" | "24h" | "7d" | "30d" | "custom";
 
@@ -32,6 +46,9 @@ export function readFilters(query: URLSearchParams): SessionFilters {
     range: TIME_RANGES.some((r) => r.value === range) ? range : "all",
     from: query.get("from") ?? "",
     to: query.get("to") ?? "",
+    score: query.get("score") ?? "",
+    minScore: query.get("min_score") ?? "",
+    sort: SCORE_SORTS.some((s) => s.value === query.get("sort")) ? (query.get("sort") as ScoreSort) : "",
   };
 }
 
@@ -44,7 +61,17 @@ export function filtersToQuery(filters: SessionFilters): Record<string, string> 
     if (filters.from) values.from = filters.from;
     if (filters.to) values.to = filters.to;
   }
+  if (filters.score) {
+    values.score = filters.score;
+    if (filters.minScore) values.min_score = filters.minScore;
+    if (filters.sort) values.sort = filters.sort;
+  }
   return values;
+}
+
+/** Whether any filter or order differs from the defaults. */
+export function hasFilters(filters: SessionFilters): boolean {
+  return Boolean(filters.tag || filters.state || filters.range !== "all" || filters.score);
 }
 
 /** The REST query for these filters, relative ranges resolved against `now`. */
@@ -59,6 +86,13 @@ export function filtersToRequest(filters: SessionFilters, now: number = Date.now
     const to = localToIso(filters.to);
     if (from) request.from = from;
     if (to) request.to = to;
+  }
+  const score = filters.score.trim();
+  if (score) {
+    request.score_name = score;
+    const min = filters.minScore.trim() === "" ? Number.NaN : Number(filters.minScore);
+    if (Number.isFinite(min)) request.min_score = min;
+    if (filters.sort) request.sort = filters.sort;
   }
   return request;
 }

@@ -38,6 +38,18 @@ function trimZeros(text: string, keep: number): string {
 
 const integer = new Intl.NumberFormat("en-US");
 
+/**
+ * A score value: integers as they are, others to 4 significant digits ("0.9", "0.3333",
+ * "1235"), very large or small ones in exponent form.
+ */
+export function formatScore(value: number | null | undefined): string {
+  if (value === null || value === undefined || !Number.isFinite(value)) return "—";
+  if (Number.isInteger(value) && Math.abs(value) < 1e15) return String(value);
+  const magnitude = Math.abs(value);
+  if (magnitude >= 1e9 || magnitude < 1e-4) return value.toExponential(3).replace(/\.?0+e/, "e");
+  return String(Number(value.toPrecision(4)));
+}
+
 /** 1234567 → "1,234,567". */
 export function formatCount(value: number | null | undefined): string {
   if (value === null || value === undefined || !Number.isFinite(value)) return "—";

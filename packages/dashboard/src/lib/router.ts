@@ -1,7 +1,7 @@
 import { useEffect, useState } from "preact/hooks";
 
 /**
- * Hash routing: `#/sessions`, `#/sessions/<id>`, `#/overview`, each with an optional query
+ * Hash routing: `#/sessions`, `#/sessions/<id>`, `#/overview`, `#/alerts`, each with an optional query
  * (`#/sessions?tag=nightly`). The hash never reaches the server, so the static server needs no
  * route table, and filters survive a reload.
  */
@@ -9,6 +9,7 @@ export type Route =
   | { page: "sessions"; query: URLSearchParams }
   | { page: "session"; sessionId: string; query: URLSearchParams }
   | { page: "overview"; query: URLSearchParams }
+  | { page: "alerts"; query: URLSearchParams }
   | { page: "not-found"; query: URLSearchParams };
 
 export function parseHash(hash: string): Route {
@@ -19,6 +20,7 @@ export function parseHash(hash: string): Route {
   if (segments.length === 0 || (segments.length === 1 && segments[0] === "sessions")) return { page: "sessions", query };
   if (segments.length === 2 && segments[0] === "sessions") return { page: "session", sessionId: segments[1]!, query };
   if (segments.length === 1 && segments[0] === "overview") return { page: "overview", query };
+  if (segments.length === 1 && segments[0] === "alerts") return { page: "alerts", query };
   return { page: "not-found", query };
 }
 

@@ -68,7 +68,7 @@ export function buildWaterfall(
 
   const processIndex = new Map<string, number>();
   const processes: ProcessLane[] = [];
-  const counts: Record<SpanKind, number> = { session: 0, marker: 0, llm: 0, tool: 0, action: 0, error: 0, other: 0 };
+  const counts: Record<SpanKind, number> = { session: 0, marker: 0, llm: 0, tool: 0, action: 0, agent: 0, error: 0, other: 0 };
   const rows: WaterfallRow[] = [];
   const bySpanId = new Map<string, number>();
   const visited = new Set<string>();

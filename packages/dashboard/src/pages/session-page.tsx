@@ -6,6 +6,7 @@ import type { SessionSpan, SessionStats } from "../api/types";
 import { EndStateBadge } from "../components/end-state-badge";
 import { EventPanel } from "../components/event-panel";
 import { HostEnv } from "../components/host-env";
+import { ScoresCard } from "../components/scores";
 import { Tags } from "../components/tags";
 import { Waterfall } from "../components/waterfall";
 import { formatCompact, formatCost, formatCount, formatDateTime, formatDuration, formatShortDateTime } from "../lib/format";
@@ -212,6 +213,7 @@ export function SessionPage({ sessionId, query }: { sessionId: string; query: UR
         )}
         <HostEnv env={details ? details.hostEnv : undefined} />
       </section>
+      <ScoresCard sessionId={sessionId} latest={stats.scores} onAdded={() => void load(true)} />
       <div class="session-body">
         <section class="card">
           {model ? (

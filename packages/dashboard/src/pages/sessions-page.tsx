@@ -4,8 +4,9 @@ import { useApi } from "../api/context";
 import type { SessionsPage as SessionsPageBody, SessionStats } from "../api/types";
 import { EndStateBadge } from "../components/end-state-badge";
 import { EventCounts } from "../components/event-counts";
+import { ScoreChips } from "../components/scores";
 import { Tags } from "../components/tags";
-import { filtersToQuery, filtersToRequest, readFilters, TIME_RANGES, type SessionFilters } from "../lib/filters";
+import { filtersToQuery, filtersToRequest, hasFilters, readFilters, SCORE_SORTS, TIME_RANGES, type SessionFilters } from "../lib/filters";
 import { formatCompact, formatCost, formatDateTime, formatDuration, formatRelative } from "../lib/format";
 import { href, replaceHash, withQuery } from "../lib/router";
 import { sessionDurationMs } from "../lib/session-details";
@@ -85,7 +86,13 @@ export function SessionsPage({ query }: { query: URLSearchParams }) {
       )}
       <section class="card">
         <Filters filters={filters} onChange={setFilters} />
-        <SessionsTable sessions={sessions} now={now} loading={loading && body === null} onTag={(tag) => setFilters({ tag })} />
+        <SessionsTable
+          sessions={sessions}
+          now={now}
+          loading={loading && body === null}
+          onTag={(tag) => setFilters({ tag })}
+          onScore={(score) => setFilters({ score, minScore: "", sort: "score_desc" })}
+        />
         <div class="pager">
           <span class="muted" data-testid="page-info">
             {sessions.length === 0 ? "No sessions" : `Page ${cursors.length} · ${sessions.length} session${sessions.length === 1 ? "" : "s"}`}
@@ -117,15 +124,24 @@ export function SessionsPage({ query }: { query: URLSearchParams }) {
 function Filters({ filters, onChange }: { filters: SessionFilters; onChange: (next: Partial<SessionFilters>) => void }) {
   const [tag, setTag] = useState(filters.tag);
   useEffect(() => setTag(filters.tag), [filters.tag]);
-  const applyTag = (): void => {
-    if (tag.trim() !== filters.tag) onChange({ tag: tag.trim() });
+  const [score, setScore] = useState(filters.score);
+  useEffect(() => setScore(filters.score), [filters.score]);
+  const [minScore, setMinScore] = useState(filters.minScore);
+  useEffect(() => setMinScore(filters.minScore), [filters.minScore]);
+  // One change for every typed field, so that applying one never undoes another.
+  const apply = (): void => {
+    const next: Partial<SessionFilters> = {};
+    if (tag.trim() !== filters.tag) next.tag = tag.trim();
+    if (score.trim() !== filters.score) next.score = score.trim();
+    if (minScore.trim() !== filters.minScore) next.minScore = minScore.trim();
+    if (Object.keys(next).length > 0) onChange(next);
   };
   return (
     <form
       class="filters"
       onSubmit={(event) => {
         event.preventDefault();
-        applyTag();
+        apply();
       }}
     >
       <label class="inline">
@@ -136,7 +152,7 @@ function Filters({ filters, onChange }: { filters: SessionFilters; onChange: (ne
           placeholder="Any tag"
           value={tag}
           onInput={(event) => setTag((event.target as HTMLInputElement).value)}
-          onBlur={applyTag}
+          onBlur={apply}
         />
       </label>
       <label class="inline">
@@ -193,14 +209,57 @@ function Filters({ filters, onChange }: { filters: SessionFilters; onChange: (ne
           </label>
         </>
       )}
+      <label class="inline">
+        Score
+        <input
+          class="field"
+          name="score"
+          placeholder="Any score"
+          value={score}
+          onInput={(event) => setScore((event.target as HTMLInputElement).value)}
+          onBlur={apply}
+        />
+      </label>
+      {filters.score && (
+        <>
+          <label class="inline">
+            At least
+            <input
+              class="field narrow"
+              name="min-score"
+              type="number"
+              step="any"
+              placeholder="Any value"
+              value={minScore}
+              onInput={(event) => setMinScore((event.target as HTMLInputElement).value)}
+              onBlur={apply}
+            />
+          </label>
+          <label class="inline">
+            Order
+            <select
+              class="field"
+              name="sort"
+              value={filters.sort}
+              onChange={(event) => onChange({ sort: (event.target as HTMLSelectElement).value as SessionFilters["sort"] })}
+            >
+              {SCORE_SORTS.map((sort) => (
+                <option key={sort.value} value={sort.value}>
+                  {sort.label}
+                </option>
+              ))}
+            </select>
+          </label>
+        </>
+      )}
       <button class="button" type="submit">
         Apply
       </button>
-      {(filters.tag || filters.state || filters.range !== "all") && (
+      {hasFilters(filters) && (
         <button
           class="button ghost"
           type="button"
-          onClick={() => onChange({ tag: "", state: "", range: "all", from: "", to: "" })}
+          onClick={() => onChange({ tag: "", state: "", range: "all", from: "", to: "", score: "", minScore: "", sort: "" })}
         >
           Clear filters
         </button>
@@ -214,11 +273,13 @@ function SessionsTable({
   now,
   loading,
   onTag,
+  onScore,
 }: {
   sessions: SessionStats[];
   now: number;
   loading: boolean;
   onTag: (tag: string) => void;
+  onScore: (name: string) => void;
 }) {
   const rows = useMemo(() => sessions, [sessions]);
   if (loading) return <div class="spinner-line">Loading sessions…</div>;
@@ -234,6 +295,7 @@ function SessionsTable({
           <th class="num">Cost</th>
           <th class="num">Tokens</th>
           <th>LLM · Tools · Errors</th>
+          <th>Scores</th>
           <th>Tags</th>
         </tr>
       </thead>
@@ -267,6 +329,9 @@ function SessionsTable({
             </td>
             <td>
               <EventCounts llm={session.llm_calls} tool={session.tool_calls} errors={session.errors} />
+            </td>
+            <td data-field="scores">
+              <ScoreChips scores={session.scores ?? {}} onSelect={onScore} />
             </td>
             <td>
               <Tags tags={session.tags} onSelect={onTag} />

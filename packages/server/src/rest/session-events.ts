@@ -12,10 +12,9 @@ import {
   ATTR_EXCEPTION_MESSAGE,
   ATTR_EXCEPTION_STACKTRACE,
   ATTR_EXCEPTION_TYPE,
-  ATTR_GEN_AI_TOOL_NAME,
   GenAiOperationValues,
 } from "@agentops/semconv";
-import { parseJsonText, readRawMessages } from "@agentops/span-model";
+import { countsAsAction, parseJsonText, readRawMessages, readToolCall } from "@agentops/span-model";
 import type { StoredSpan } from "../storage/types";
 import type {
   ExportedActionEvent,
@@ -41,7 +40,7 @@ export function exportedEvent(
 ): ExportedActionEvent | ExportedLlmEvent | ExportedToolEvent | ExportedErrorEvent | undefined {
   switch (section) {
     case "actions":
-      return span.kind === "action" ? actionEvent(span) : undefined;
+      return countsAsAction(span.kind) ? actionEvent(span) : undefined;
     case "llms":
       return span.kind === "llm" ? llmEvent(span) : undefined;
     case "tools":
@@ -79,13 +78,18 @@ function llmEvent(span: StoredSpan): ExportedLlmEvent {
   };
 }
 
+/**
+ * An action, or an agent run (`invoke_agent`, the Vercel AI SDK's `ai.generateText`), whose
+ * params and returns are its input and output messages when it records no event params.
+ */
 function actionEvent(span: StoredSpan): ExportedActionEvent {
   const attributes = span.attributes;
+  const agent = span.kind === "agent";
   return {
     ...base(span),
     action_type: stringOrNull(attributes[ATTR_AGENTOPS_ACTION_TYPE]) ?? span.name,
-    params: jsonValue(attributes[ATTR_AGENTOPS_EVENT_PARAMS]),
-    returns: jsonValue(attributes[ATTR_AGENTOPS_EVENT_RETURNS]),
+    params: jsonValue(attributes[ATTR_AGENTOPS_EVENT_PARAMS]) ?? (agent ? readRawMessages(attributes, "input") : null),
+    returns: jsonValue(attributes[ATTR_AGENTOPS_EVENT_RETURNS]) ?? (agent ? readRawMessages(attributes, "output") : null),
     logs: jsonValue(attributes[ATTR_AGENTOPS_EVENT_LOGS]),
     screenshot: stringOrNull(attributes[ATTR_AGENTOPS_ACTION_SCREENSHOT]),
   };
@@ -93,16 +97,18 @@ function actionEvent(span: StoredSpan): ExportedActionEvent {
 
 const TOOL_SPAN_PREFIX = `${GenAiOperationValues.EXECUTE_TOOL} `;
 
+/** A tool call: our event attributes, else the GenAI or Vercel AI SDK tool-call attributes. */
 function toolEvent(span: StoredSpan): ExportedToolEvent {
   const attributes = span.attributes;
   const fromName = span.name.startsWith(TOOL_SPAN_PREFIX)
     ? span.name.slice(TOOL_SPAN_PREFIX.length)
     : span.name;
+  const call = readToolCall(attributes);
   return {
     ...base(span),
-    name: stringOrNull(attributes[ATTR_GEN_AI_TOOL_NAME]) ?? fromName,
-    params: jsonValue(attributes[ATTR_AGENTOPS_EVENT_PARAMS]),
-    returns: jsonValue(attributes[ATTR_AGENTOPS_EVENT_RETURNS]),
+    name: call.name ?? fromName,
+    params: jsonValue(attributes[ATTR_AGENTOPS_EVENT_PARAMS]) ?? call.arguments,
+    returns: jsonValue(attributes[ATTR_AGENTOPS_EVENT_RETURNS]) ?? call.result,
     logs: jsonValue(attributes[ATTR_AGENTOPS_EVENT_LOGS]),
   };
 }

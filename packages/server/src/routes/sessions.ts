@@ -3,8 +3,10 @@ import { traceIdToUuid, uuidToTraceId } from "@agentops/semconv";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import type { Authenticator } from "../auth/authenticate";
 import { HttpError } from "../http-error";
-import { StorageQueryError } from "../storage/errors";
+import { ScoreIdConflictError, ScoreLimitError, StorageQueryError } from "../storage/errors";
+import { scoreListParams } from "../rest/score-body";
 import { EXPORT_SECTIONS, exportedEvent, spanResponse } from "../rest/session-events";
+import { scoreRoutes } from "./scores";
 import type { EndState, ListSessionsQuery, Storage, UsageQuery } from "../storage/types";
 import type { ErrorResponse, ProjectResponse, UsageResponse } from "@agentops/span-model";
 
@@ -22,8 +24,8 @@ const DEFAULT_LIMIT = 50;
 const END_STATES = new Set(["Success", "Failure", "Indeterminate", "running"]);
 
 /**
- * The REST API under `/v2`: session stats, export, spans and list, usage per day and model, and
- * the key's project. Every
+ * The REST API under `/v2`: session stats, export, spans and list, scores, usage per day and
+ * model, and the key's project. Every
  * route needs `X-Agentops-Api-Key` (or `Authorization: Bearer`); a session of another project
  * and a missing one get the same 404.
  */
@@ -45,13 +47,22 @@ export async function sessionRoutes(
       status = 400;
       code = "bad_request";
       message = error.message;
+    } else if (error instanceof ScoreLimitError) {
+      status = 409;
+      code = "too_many_scores";
+      message = error.message;
+    } else if (error instanceof ScoreIdConflictError) {
+      status = 409;
+      code = "conflict";
+      message = error.message;
     } else if (
       typeof error.statusCode === "number" &&
       error.statusCode >= 400 &&
       error.statusCode < 500
     ) {
+      // fastify's own request errors: malformed JSON, unsupported media type, body too large.
       status = error.statusCode;
-      code = "bad_request";
+      code = status === 413 ? "payload_too_large" : status === 415 ? "unsupported_media_type" : "bad_request";
       message = error.message;
     } else {
       request.log.error({ err: error }, "request failed");
@@ -115,6 +126,12 @@ export async function sessionRoutes(
     if (!session) throw sessionNotFound();
     return sendStream(reply, request, spanChunks(storage, request.projectId, sessionId));
   });
+
+  scoreRoutes(app, {
+    storage,
+    now,
+    sessionIdParam,
+  });
 }
 
 /**
@@ -144,7 +161,8 @@ async function* exportChunks(
     }
     yield "]";
   }
-  yield "}";
+  // At most MAX_SCORES_PER_SESSION, so one read.
+  yield `,"scores":${JSON.stringify(await storage.sessionScores(projectId, sessionId))}}`;
 }
 
 async function* spanChunks(
@@ -182,7 +200,7 @@ function sessionNotFound(): HttpError {
   return new HttpError(404, "not_found", "session not found");
 }
 
-function sessionIdParam(request: FastifyRequest): string {
+function sessionIdParam(request: Pick<FastifyRequest, "params">): string {
   const id = (request.params as { id?: string }).id ?? "";
   const traceId = uuidToTraceId(id);
   if (!traceId) throw new HttpError(400, "bad_request", "the session id must be a UUID");
@@ -221,7 +239,7 @@ function listQuery(query: Record<string, unknown>): ListSessionsQuery {
     }
     result.endState = value as EndState | "running";
   }
-  Object.assign(result, timeRange(query));
+  Object.assign(result, timeRange(query), scoreListParams((name) => single(query, name)));
   return result;
 }
 

@@ -14,3 +14,19 @@ export class UnknownProjectError extends Error {
     super(`unknown project ${JSON.stringify(projectId)}`);
   }
 }
+
+/** A session that already has the most scores a session may have (`MAX_SCORES_PER_SESSION`). */
+export class ScoreLimitError extends Error {
+  override readonly name = "ScoreLimitError";
+  constructor(readonly limit: number) {
+    super(`the session already has ${limit} scores, the most a session may have`);
+  }
+}
+
+/** A score id sent again for another session: ids are unique in a project. */
+export class ScoreIdConflictError extends Error {
+  override readonly name = "ScoreIdConflictError";
+  constructor(id: string) {
+    super(`score ${id} belongs to another session`);
+  }
+}

@@ -60,22 +60,28 @@ export {
   StorageUrlError,
 } from "./url";
 export type { ClickHouseTarget, StorageLocation } from "./url";
-export { StorageQueryError, UnknownProjectError } from "./errors";
+export { ScoreIdConflictError, ScoreLimitError, StorageQueryError, UnknownProjectError } from "./errors";
+export { MAX_SCORES_PER_SESSION } from "./scores";
 export { SqliteStorage, type SqliteStorageOptions } from "./sqlite";
 export { PostgresStorage, type PostgresStorageOptions } from "./postgres";
 export { ClickHouseStorage, type ClickHouseStorageOptions } from "./clickhouse/store";
 export { clickHouseErrorCode, ClickHouseError } from "./clickhouse/connection";
 export { DEFAULT_SESSION_TIMEOUT_MS, TIMED_OUT_REASON } from "./session-view";
 export type {
+  AddScoreResult,
   DecodedSpan,
   EndState,
   EventKind,
   IngestResult,
   ListSessionsPage,
   ListSessionsQuery,
+  NewScore,
   NormalizedSpan,
   Project,
+  ScoreSource,
   SessionInfo,
+  SessionScore,
+  SessionSort,
   SessionStats,
   Storage,
   StoredSpan,

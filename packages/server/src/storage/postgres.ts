@@ -4,11 +4,13 @@ import { traceIdToUuid, uuidToTraceId } from "@agentops/semconv";
 import { UnknownProjectError } from "./errors";
 import { pendingMigrations } from "./migration";
 import { POSTGRES_MIGRATIONS } from "./postgres-migrations";
+import { PostgresScores } from "./postgres-scores";
 import { KnownResources, ResourceIds, type StoredResource } from "./resource-id";
 import { MAX_SESSION_COST_PICO, RollupBatch, toPicoUsd, type SessionDelta } from "./rollup";
 import {
   DEFAULT_SESSION_TIMEOUT_MS,
   encodeCursor,
+  encodeScoreCursor,
   resolveListQuery,
   toSessionInfo,
   toSessionStats,
@@ -17,13 +19,16 @@ import {
 import { spanColumns, toStoredSpan, type SpanRow } from "./span-row";
 import { NS_PER_DAY, resolveUsageQuery, toUsageRow, type UsageDbRow } from "./usage-view";
 import type {
+  AddScoreResult,
   EndState,
   IngestResult,
   ListSessionsPage,
   ListSessionsQuery,
+  NewScore,
   NormalizedSpan,
   Project,
   SessionInfo,
+  SessionScore,
   SessionStats,
   Storage,
   StoredSpan,
@@ -135,7 +140,7 @@ SELECT count(*) AS spans,
   max(received_ms) AS last_seen_ms,
   count(*) FILTER (WHERE kind = 'llm') AS llm_calls,
   count(*) FILTER (WHERE kind = 'tool') AS tool_calls,
-  count(*) FILTER (WHERE kind = 'action') AS actions,
+  count(*) FILTER (WHERE kind IN ('action', 'agent')) AS actions,
   count(*) FILTER (WHERE is_error) AS errors,
   coalesce(sum(prompt_tokens), 0) AS prompt_tokens,
   coalesce(sum(completion_tokens), 0) AS completion_tokens,
@@ -182,6 +187,7 @@ export class PostgresStorage implements Storage {
   private readonly timeoutMs: number;
   private readonly projectKeys = new Map<string, number>();
   private readonly knownResources = new KnownResources();
+  private readonly scores: PostgresScores;
 
   constructor(url: string, options: PostgresStorageOptions = {}) {
     this.pool = new pg.Pool({
@@ -192,6 +198,7 @@ export class PostgresStorage implements Storage {
     // An idle client losing its connection must not crash the process; the next query reconnects.
     this.pool.on("error", () => undefined);
     this.timeoutMs = options.sessionTimeoutMs ?? DEFAULT_SESSION_TIMEOUT_MS;
+    this.scores = new PostgresScores({ pool: this.pool, transaction: (work) => this.transaction(work) });
   }
 
   async migrate(): Promise<void> {
@@ -281,7 +288,10 @@ export class PostgresStorage implements Storage {
     now = Date.now(),
   ): Promise<SessionStats | undefined> {
     const row = await this.sessionRow(projectId, sessionId);
-    return row && toSessionStats(toRow(row), projectId, now, this.timeoutMs);
+    if (row === undefined) return undefined;
+    const traceId = row.trace_id.replace(/-/g, "");
+    const scores = await this.scores.latest((await this.projectKey(projectId))!, traceId);
+    return toSessionStats(toRow(row), projectId, now, this.timeoutMs, scores);
   }
 
   async recomputeStats(
@@ -312,7 +322,8 @@ export class PostgresStorage implements Storage {
       video: metadata.video,
       host_resource_id: null,
     } as SessionDbRow;
-    return toSessionStats(toRow(row), projectId, now, this.timeoutMs);
+    const scores = await this.scores.recomputeLatest(projectKey, traceId);
+    return toSessionStats(toRow(row), projectId, now, this.timeoutMs, scores);
   }
 
   async sessionInfo(
@@ -388,6 +399,8 @@ export class PostgresStorage implements Storage {
       params.push(value);
       return `$${params.length}`;
     };
+    const scoreJoin = resolved.score && PostgresScores.listJoin(projectKey, resolved.score, param);
+    if (scoreJoin) where.push(...scoreJoin.where);
     if (resolved.cursor) {
       where.push(
         `(start_ms, trace_id) < (${param(resolved.cursor.startMs)}::bigint, ${param(traceIdToUuid(resolved.cursor.traceId))}::uuid)`,
@@ -407,16 +420,28 @@ export class PostgresStorage implements Storage {
     } else if (resolved.endState !== null) {
       where.push(`end_state = ${param(resolved.endState)}::text`);
     }
-    const { rows } = await this.pool.query<SessionDbRow>(
-      `SELECT ${SESSION_COLUMNS} FROM sessions WHERE ${where.join(" AND ")}
-       ORDER BY start_ms DESC, trace_id DESC LIMIT ${param(resolved.limit + 1)}`,
+    const { rows } = await this.pool.query<SessionDbRow & { score?: number }>(
+      `SELECT ${SESSION_COLUMNS}${scoreJoin ? ", score" : ""} FROM sessions ${scoreJoin?.join ?? ""}
+       WHERE ${where.join(" AND ")}
+       ${scoreJoin?.order ?? "ORDER BY start_ms DESC, trace_id DESC"} LIMIT ${param(resolved.limit + 1)}`,
       params,
     );
-    const page = rows.slice(0, resolved.limit).map(toRow);
+    const shown = rows.slice(0, resolved.limit);
+    const page = shown.map(toRow);
+    const scores = await this.scores.latestOf(projectKey, page.map((row) => row.traceId));
     const last = page[page.length - 1];
+    let nextCursor: string | null = null;
+    if (rows.length > resolved.limit && last) {
+      nextCursor =
+        resolved.score !== null && resolved.score.order !== null
+          ? encodeScoreCursor({ score: shown[shown.length - 1]!.score!, traceId: last.traceId })
+          : encodeCursor(last);
+    }
     return {
-      sessions: page.map((row) => toSessionStats(row, projectId, now, this.timeoutMs)),
-      next_cursor: rows.length > resolved.limit && last ? encodeCursor(last) : null,
+      sessions: page.map((row) =>
+        toSessionStats(row, projectId, now, this.timeoutMs, scores.get(row.traceId) ?? {}),
+      ),
+      next_cursor: nextCursor,
     };
   }
 
@@ -449,6 +474,21 @@ export class PostgresStorage implements Storage {
       params,
     );
     return rows.map(toUsageRow);
+  }
+
+  async addScore(projectId: string, sessionId: string, score: NewScore): Promise<AddScoreResult> {
+    const projectKey = await this.projectKey(projectId);
+    if (projectKey === undefined) throw new UnknownProjectError(projectId);
+    const traceId = uuidToTraceId(sessionId);
+    if (traceId === undefined) throw new Error(`not a session id: ${JSON.stringify(sessionId)}`);
+    return this.scores.add(projectKey, traceId, score);
+  }
+
+  async sessionScores(projectId: string, sessionId: string): Promise<SessionScore[]> {
+    const projectKey = await this.projectKey(projectId);
+    const traceId = uuidToTraceId(sessionId);
+    if (projectKey === undefined || traceId === undefined) return [];
+    return this.scores.all(projectKey, traceId);
   }
 
   async createProject(name: string, keyLookup: string, keyHash: string): Promise<Project> {
@@ -497,6 +537,13 @@ export class PostgresStorage implements Storage {
       [name, value],
     );
     return (await this.getSetting(name)) ?? value;
+  }
+
+  async putSetting(name: string, value: string): Promise<void> {
+    await this.pool.query(
+      "INSERT INTO settings (name, value) VALUES ($1, $2) ON CONFLICT (name) DO UPDATE SET value = EXCLUDED.value",
+      [name, value],
+    );
   }
 
   async close(): Promise<void> {

@@ -123,6 +123,7 @@ export class RollupBatch {
         delta.toolCalls += 1;
         break;
       case "action":
+      case "agent": // an agent run counts among the actions
         delta.actions += 1;
         break;
       default:

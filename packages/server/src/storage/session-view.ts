@@ -2,7 +2,7 @@ import { formatCost } from "@agentops/pricing";
 import { EndStateValues, traceIdToUuid } from "@agentops/semconv";
 import { StorageQueryError } from "./errors";
 import { storableText } from "./storable-text";
-import type { EndState, ListSessionsQuery, SessionInfo, SessionStats } from "./types";
+import type { EndState, ListSessionsQuery, SessionInfo, SessionSort, SessionStats } from "./types";
 
 /** Default for {@link SessionTiming.timeoutMs}: 30 minutes. */
 export const DEFAULT_SESSION_TIMEOUT_MS = 30 * 60 * 1000;
@@ -56,6 +56,7 @@ export function toSessionStats(
   projectId: string,
   now: number,
   timeoutMs: number,
+  scores: Record<string, number>,
 ): SessionStats {
   const { endState, endStateReason } = effectiveEndState(row, now, timeoutMs);
   return {
@@ -78,6 +79,7 @@ export function toSessionStats(
     reasoning_tokens: row.reasoningTokens,
     total_tokens: row.promptTokens + row.completionTokens,
     cost: formatCost(row.costPico / 1e12),
+    scores,
   };
 }
 
@@ -88,7 +90,7 @@ export function toSessionInfo(
   now: number,
   timeoutMs: number,
 ): SessionInfo {
-  const stats = toSessionStats(row, projectId, now, timeoutMs);
+  const stats = toSessionStats(row, projectId, now, timeoutMs, {});
   return {
     id: stats.session_id,
     project_id: projectId,
@@ -130,6 +132,36 @@ export function decodeCursor(text: string): ListCursor {
   throw new StorageQueryError("invalid cursor");
 }
 
+/** Position after the last session of a page sorted by a score: (latest value, trace id). */
+export interface ScoreCursor {
+  score: number;
+  traceId: string;
+}
+
+export function encodeScoreCursor(cursor: ScoreCursor): string {
+  return Buffer.from(JSON.stringify(["score", cursor.score, cursor.traceId])).toString("base64url");
+}
+
+export function decodeScoreCursor(text: string): ScoreCursor {
+  try {
+    const value: unknown = JSON.parse(Buffer.from(text, "base64url").toString("utf8"));
+    if (
+      Array.isArray(value) &&
+      value.length === 3 &&
+      value[0] === "score" &&
+      typeof value[1] === "number" &&
+      Number.isFinite(value[1]) &&
+      typeof value[2] === "string" &&
+      /^[0-9a-f]{32}$/.test(value[2])
+    ) {
+      return { score: value[1], traceId: value[2] };
+    }
+  } catch {
+    // Reported below.
+  }
+  throw new StorageQueryError("invalid cursor");
+}
+
 /** A list query with its limits applied and its times parsed. */
 export interface ResolvedListQuery {
   limit: number;
@@ -141,7 +173,22 @@ export interface ResolvedListQuery {
   toMs: number | null;
   /** Sessions last seen before this are timed out (`now - timeout`). */
   timedOutBeforeMs: number;
+  /** The score the list is filtered (and maybe sorted) by: only sessions that have one. */
+  score: ScoreFilter | null;
 }
+
+/** The score part of a list query. */
+export interface ScoreFilter {
+  name: string;
+  min: number | null;
+  max: number | null;
+  /** `null` keeps the start order. */
+  order: "desc" | "asc" | null;
+  /** Set instead of `cursor` when the list is sorted by the score. */
+  cursor: ScoreCursor | null;
+}
+
+const SORTS = new Set<SessionSort>(["start_desc", "score_desc", "score_asc"]);
 
 const END_STATE_FILTERS = new Set<string>(["Success", "Failure", "Indeterminate", "running"]);
 
@@ -157,15 +204,43 @@ export function resolveListQuery(
   if (query.endState !== undefined && !END_STATE_FILTERS.has(query.endState)) {
     throw new StorageQueryError(`invalid end_state ${JSON.stringify(query.endState)}`);
   }
+  const score = resolveScoreFilter(query);
   return {
     limit,
-    cursor: query.cursor ? decodeCursor(query.cursor) : null,
+    cursor: query.cursor && (score === null || score.order === null) ? decodeCursor(query.cursor) : null,
     // Stored tags went through storableText: so does the filter (PostgreSQL refuses NUL in it).
     tag: query.tag === undefined ? null : storableText(query.tag),
     endState: query.endState ?? null,
     fromMs: parseTime(query.from, "from"),
     toMs: parseTime(query.to, "to"),
     timedOutBeforeMs: now - timeoutMs,
+    score,
+  };
+}
+
+function resolveScoreFilter(query: ListSessionsQuery): ScoreFilter | null {
+  const sort = query.sort ?? "start_desc";
+  if (!SORTS.has(sort)) throw new StorageQueryError(`invalid sort ${JSON.stringify(sort)}`);
+  for (const bound of [query.minScore, query.maxScore]) {
+    if (bound !== undefined && (typeof bound !== "number" || !Number.isFinite(bound))) {
+      throw new StorageQueryError("min_score and max_score must be finite numbers");
+    }
+  }
+  const name = query.scoreName?.trim() ?? "";
+  if (name === "") {
+    if (query.minScore !== undefined || query.maxScore !== undefined || sort !== "start_desc") {
+      throw new StorageQueryError("min_score, max_score and the score sorts need score_name");
+    }
+    return null;
+  }
+  const order = sort === "score_desc" ? "desc" : sort === "score_asc" ? "asc" : null;
+  return {
+    // Stored names went through storableText: so does the filter (PostgreSQL refuses NUL in it).
+    name: storableText(name),
+    min: query.minScore ?? null,
+    max: query.maxScore ?? null,
+    order,
+    cursor: order !== null && query.cursor ? decodeScoreCursor(query.cursor) : null,
   };
 }
 

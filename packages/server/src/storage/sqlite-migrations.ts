@@ -104,4 +104,39 @@ CREATE TABLE sessions (
 CREATE INDEX sessions_by_start ON sessions (project_pk, start_ms DESC, trace_id DESC);
 `,
   },
+  {
+    version: 2,
+    name: "scores",
+    sql: `
+-- Every score ever recorded. seq is the order of storage: the latest score of a name is the one
+-- with the greatest seq. id is the client's (so a retried request is stored once) or the server's.
+CREATE TABLE scores (
+  seq INTEGER PRIMARY KEY,
+  project_pk INTEGER NOT NULL,
+  id TEXT NOT NULL,
+  trace_id TEXT NOT NULL,
+  name TEXT NOT NULL,
+  value REAL NOT NULL,
+  comment TEXT,
+  source TEXT NOT NULL,
+  created_ms INTEGER NOT NULL,
+  UNIQUE (project_pk, id)
+);
+
+CREATE INDEX scores_by_session ON scores (project_pk, trace_id, seq);
+
+-- The latest score of each (session, name), kept with each insert: what stats and the list show,
+-- and what the list filters and sorts by.
+CREATE TABLE latest_scores (
+  project_pk INTEGER NOT NULL,
+  trace_id TEXT NOT NULL,
+  name TEXT NOT NULL,
+  value REAL NOT NULL,
+  seq INTEGER NOT NULL,
+  PRIMARY KEY (project_pk, trace_id, name)
+);
+
+CREATE INDEX latest_scores_by_value ON latest_scores (project_pk, name, value, trace_id);
+`,
+  },
 ];

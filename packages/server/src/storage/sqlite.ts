@@ -4,11 +4,13 @@ import { dirname } from "node:path";
 import Database from "better-sqlite3";
 import { uuidToTraceId } from "@agentops/semconv";
 import { UnknownProjectError } from "./errors";
+import { SqliteScores } from "./sqlite-scores";
 import { KnownResources, ResourceIds, type StoredResource } from "./resource-id";
 import { MAX_SESSION_COST_PICO, RollupBatch, toPicoUsd } from "./rollup";
 import {
   DEFAULT_SESSION_TIMEOUT_MS,
   encodeCursor,
+  encodeScoreCursor,
   resolveListQuery,
   toSessionInfo,
   toSessionStats,
@@ -19,13 +21,16 @@ import { NS_PER_DAY, resolveUsageQuery, toUsageRow, type UsageDbRow } from "./us
 import { SQLITE_MIGRATIONS } from "./sqlite-migrations";
 import { spanColumns, toStoredSpan, type SpanRow } from "./span-row";
 import type {
+  AddScoreResult,
   EndState,
   IngestResult,
   ListSessionsPage,
   ListSessionsQuery,
+  NewScore,
   NormalizedSpan,
   Project,
   SessionInfo,
+  SessionScore,
   SessionStats,
   Storage,
   StoredSpan,
@@ -113,7 +118,7 @@ SELECT count(*) AS spans,
   max(received_ms) AS last_seen_ms,
   coalesce(sum(kind = 'llm'), 0) AS llm_calls,
   coalesce(sum(kind = 'tool'), 0) AS tool_calls,
-  coalesce(sum(kind = 'action'), 0) AS actions,
+  coalesce(sum(kind IN ('action', 'agent')), 0) AS actions,
   coalesce(sum(is_error), 0) AS errors,
   coalesce(sum(prompt_tokens), 0) AS prompt_tokens,
   coalesce(sum(completion_tokens), 0) AS completion_tokens,
@@ -168,6 +173,7 @@ export class SqliteStorage implements Storage {
   private readonly projectKeys = new Map<string, number>();
   private readonly knownResources = new KnownResources();
   private readonly statements = new Map<string, Database.Statement>();
+  private readonly scores: SqliteScores;
   private readonly ingestTransaction: (
     projectKey: number,
     spans: NormalizedSpan[],
@@ -185,6 +191,7 @@ export class SqliteStorage implements Storage {
     this.ingestTransaction = this.db.transaction((projectKey, spans, batch) =>
       this.writeBatch(projectKey, spans, batch),
     ).immediate;
+    this.scores = new SqliteScores(this.db, (sql) => this.statement(sql));
   }
 
   async migrate(): Promise<void> {
@@ -290,7 +297,9 @@ export class SqliteStorage implements Storage {
     now = Date.now(),
   ): Promise<SessionStats | undefined> {
     const row = this.sessionRow(projectId, sessionId);
-    return row && toSessionStats(toRow(row), projectId, now, this.timeoutMs);
+    if (row === undefined) return undefined;
+    const scores = this.scores.latest(this.projectKey(projectId)!, row.trace_id);
+    return toSessionStats(toRow(row), projectId, now, this.timeoutMs, scores);
   }
 
   async recomputeStats(
@@ -324,7 +333,8 @@ export class SqliteStorage implements Storage {
       video: video?.video ?? null,
       host_resource_id: null,
     };
-    return toSessionStats(toRow(row), projectId, now, this.timeoutMs);
+    const scores = this.scores.recomputeLatest(projectKey, traceId);
+    return toSessionStats(toRow(row), projectId, now, this.timeoutMs, scores);
   }
 
   private recomputeTotals(projectKey: number, traceId: string): unknown {
@@ -403,6 +413,11 @@ export class SqliteStorage implements Storage {
     if (projectKey === undefined) return { sessions: [], next_cursor: null };
     const where = ["project_pk = ?"];
     const params: unknown[] = [projectKey];
+    const scoreJoin = resolved.score && SqliteScores.listJoin(projectKey, resolved.score);
+    if (scoreJoin) {
+      where.push(...scoreJoin.where);
+      params.push(...scoreJoin.whereParams);
+    }
     if (resolved.cursor) {
       where.push("(start_ms, trace_id) < (?, ?)");
       params.push(resolved.cursor.startMs, resolved.cursor.traceId);
@@ -430,14 +445,27 @@ export class SqliteStorage implements Storage {
       params.push(resolved.endState);
     }
     params.push(resolved.limit + 1);
-    const sql = `SELECT ${SESSION_COLUMNS} FROM sessions WHERE ${where.join(" AND ")}
-      ORDER BY start_ms DESC, trace_id DESC LIMIT ?`;
-    const rows = this.statement(sql).all(...params) as SessionDbRow[];
-    const page = rows.slice(0, resolved.limit).map(toRow);
-    const last = page[page.length - 1];
+    const sql = `SELECT ${SESSION_COLUMNS}${scoreJoin ? ", score" : ""} FROM sessions ${scoreJoin?.join ?? ""}
+      WHERE ${where.join(" AND ")}
+      ${scoreJoin?.order ?? "ORDER BY start_ms DESC, trace_id DESC"} LIMIT ?`;
+    const rows = this.statement(sql).all(...(scoreJoin?.joinParams ?? []), ...params) as Array<
+      SessionDbRow & { score?: number }
+    >;
+    const shown = rows.slice(0, resolved.limit);
+    const scores = this.scores.latestOf(projectKey, shown.map((row) => row.trace_id));
+    const last = shown[shown.length - 1];
+    let nextCursor: string | null = null;
+    if (rows.length > resolved.limit && last) {
+      nextCursor =
+        resolved.score !== null && resolved.score.order !== null
+          ? encodeScoreCursor({ score: last.score!, traceId: last.trace_id })
+          : encodeCursor(toRow(last));
+    }
     return {
-      sessions: page.map((row) => toSessionStats(row, projectId, now, this.timeoutMs)),
-      next_cursor: rows.length > resolved.limit && last ? encodeCursor(last) : null,
+      sessions: shown.map((row) =>
+        toSessionStats(toRow(row), projectId, now, this.timeoutMs, scores.get(row.trace_id) ?? {}),
+      ),
+      next_cursor: nextCursor,
     };
   }
 
@@ -470,6 +498,21 @@ export class SqliteStorage implements Storage {
       rows = this.statement(USAGE(where, USAGE_COST_SATURATED)).all(...params) as UsageDbRow[];
     }
     return rows.map(toUsageRow);
+  }
+
+  async addScore(projectId: string, sessionId: string, score: NewScore): Promise<AddScoreResult> {
+    const projectKey = this.projectKey(projectId);
+    if (projectKey === undefined) throw new UnknownProjectError(projectId);
+    const traceId = uuidToTraceId(sessionId);
+    if (traceId === undefined) throw new Error(`not a session id: ${JSON.stringify(sessionId)}`);
+    return this.scores.add(projectKey, traceId, score);
+  }
+
+  async sessionScores(projectId: string, sessionId: string): Promise<SessionScore[]> {
+    const projectKey = this.projectKey(projectId);
+    const traceId = uuidToTraceId(sessionId);
+    if (projectKey === undefined || traceId === undefined) return [];
+    return this.scores.all(projectKey, traceId);
   }
 
   async createProject(name: string, keyLookup: string, keyHash: string): Promise<Project> {
@@ -514,6 +557,12 @@ export class SqliteStorage implements Storage {
       value,
     );
     return (await this.getSetting(name)) ?? value;
+  }
+
+  async putSetting(name: string, value: string): Promise<void> {
+    this.statement(
+      "INSERT INTO settings (name, value) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET value = excluded.value",
+    ).run(name, value);
   }
 
   async close(): Promise<void> {

@@ -1,6 +1,16 @@
-import type { EndState, EventKind, ListSessionsPage, SessionInfo, SessionStats, UsageQuery, UsageRow } from "@agentops/span-model";
+import type {
+  EndState,
+  EventKind,
+  ListSessionsPage,
+  ScoreSource,
+  SessionInfo,
+  SessionScore,
+  SessionStats,
+  UsageQuery,
+  UsageRow,
+} from "@agentops/span-model";
 
-export type { EndState, EventKind, ListSessionsPage, SessionInfo, SessionStats, UsageQuery, UsageRow };
+export type { EndState, EventKind, ListSessionsPage, ScoreSource, SessionInfo, SessionScore, SessionStats, UsageQuery, UsageRow };
 
 /**
  * The storage interface. Routes talk only to this; each store (SQLite, PostgreSQL, ClickHouse)
@@ -97,6 +107,34 @@ export interface ListSessionsQuery {
   /** ISO timestamps bounding the session start: `from` inclusive, `to` exclusive. */
   from?: string;
   to?: string;
+  /** Only sessions with a score of this name (their latest value of it counts below). */
+  scoreName?: string;
+  /** Inclusive bounds of that latest value; they need `scoreName`. */
+  minScore?: number;
+  maxScore?: number;
+  /** Newest start first (default), or by that latest value; the score orders need `scoreName`. */
+  sort?: SessionSort;
+}
+
+/** Orders of the session list. Ties of a score are broken by session id, in the same direction. */
+export type SessionSort = "start_desc" | "score_desc" | "score_asc";
+
+/** A score as a store receives it: validated, trimmed, and with its id and time decided. */
+export interface NewScore {
+  /** A UUID, lowercase with dashes. */
+  id: string;
+  name: string;
+  value: number;
+  comment: string | null;
+  source: ScoreSource;
+  createdMs: number;
+}
+
+/** What {@link Storage.addScore} did. */
+export interface AddScoreResult {
+  score: SessionScore;
+  /** False when a score with this id was stored before (for this session): the stored one is returned. */
+  created: boolean;
 }
 
 export interface IngestResult {
@@ -143,6 +181,19 @@ export interface Storage {
    */
   usage(projectId: string, query: UsageQuery): Promise<UsageRow[]>;
 
+  /**
+   * Stores a score of a session, whether or not the session's spans have arrived (scores of a
+   * session id are the project's own: no other project's data is read). Idempotent by
+   * (project, score id). Stats and the list show the latest score of each name.
+   * Rejects with `UnknownProjectError`, `ScoreLimitError` when the session has
+   * `MAX_SCORES_PER_SESSION` scores, and `ScoreIdConflictError` when the id belongs to a
+   * score of another session.
+   */
+  addScore(projectId: string, sessionId: string, score: NewScore): Promise<AddScoreResult>;
+
+  /** Every score of the session, oldest first; `[]` when it has none. */
+  sessionScores(projectId: string, sessionId: string): Promise<SessionScore[]>;
+
   /** Projects and keys: `keyHash` is the salted hash; the plain key is never stored. */
   createProject(name: string, keyLookup: string, keyHash: string): Promise<Project>;
   /** Finds the project whose key has this lookup id (a non-secret prefix); the caller verifies the hash. */
@@ -153,6 +204,8 @@ export interface Storage {
   /** Key/value settings kept in the database (e.g. a token signing secret). */
   getSetting(name: string): Promise<string | undefined>;
   setSettingIfAbsent(name: string, value: string): Promise<string>;
+  /** Sets a setting, replacing its value. */
+  putSetting(name: string, value: string): Promise<void>;
 
   close(): Promise<void>;
 }

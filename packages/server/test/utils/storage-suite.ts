@@ -152,6 +152,7 @@ export function describeStorageSuite(label: string, getTarget: () => StorageTarg
         reasoning_tokens: 0,
         total_tokens: 4_500,
         cost: "0.022500",
+        scores: {},
       });
       expect(await storage.recomputeStats(projectId, sessionId)).toEqual(stats);
       // A session id is accepted in any case and without dashes.
@@ -939,6 +940,9 @@ export function describeStorageSuite(label: string, getTarget: () => StorageTarg
       expect(await storage.getSetting("secret")).toBeUndefined();
       expect(await storage.setSettingIfAbsent("secret", "first")).toBe("first");
       expect(await storage.setSettingIfAbsent("secret", "second")).toBe("first");
+      await storage.putSetting("rules", "[1]");
+      await storage.putSetting("rules", "[2]");
+      expect(await storage.getSetting("rules")).toBe("[2]");
       const reopened = await open(url);
       expect(await reopened.getSetting("secret")).toBe("first");
       expect(await reopened.findKey("lookup-2")).toEqual({

@@ -1,0 +1,8 @@
+// Jest resolves a listed client (and its subpaths, through the package's exports) from the
+// matrix's folder instead of from the requiring file, so tests import the version under test.
+const { redirectOf } = require("./clients.cjs");
+
+module.exports = (request, options) => {
+  const folder = redirectOf(request);
+  return options.defaultResolver(request, folder ? { ...options, basedir: folder } : options);
+};

@@ -1,0 +1,16 @@
+// ES module resolve hook of redirect.mjs: a listed client is resolved as if imported from the
+// matrix's folder, so its package exports pick the right file of the version under test.
+import path from "node:path";
+import { pathToFileURL } from "node:url";
+
+let clients = [];
+
+export function initialize(data) {
+  clients = Object.entries(data ?? {});
+}
+
+export function resolve(specifier, context, nextResolve) {
+  const hit = clients.find(([name]) => specifier === name || specifier.startsWith(`${name}/`));
+  if (!hit) return nextResolve(specifier, context);
+  return nextResolve(specifier, { ...context, parentURL: pathToFileURL(path.join(hit[1], "index.mjs")).href });
+}

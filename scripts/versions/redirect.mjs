@@ -1,0 +1,16 @@
+// Preloaded with NODE_OPTIONS=--import=<this file>: in every Node process of a matrix run (the
+// tests' child processes included), `require` and `import` of a client listed in
+// AGENTOPS_TEST_CLIENTS load the version under test.
+import { createRequire, register } from "node:module";
+
+const require = createRequire(import.meta.url);
+const Module = require("node:module");
+const { clients, redirectOf } = require("./clients.cjs");
+
+const resolveFilename = Module._resolveFilename;
+Module._resolveFilename = function (request, parent, isMain, options) {
+  const folder = redirectOf(request);
+  return resolveFilename.call(this, request, parent, isMain, folder ? { ...options, paths: [folder] } : options);
+};
+
+register("./redirect-hooks.mjs", import.meta.url, { data: Object.fromEntries(clients) });
