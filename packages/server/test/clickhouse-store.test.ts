@@ -11,6 +11,8 @@ import { openStorage, type Storage } from "../src/storage";
 import { clickHouseErrorCode, ClickHouseConnection, ClickHouseError } from "../src/storage/clickhouse/connection";
 import { identifier, literal, quoteString, raw, sql } from "../src/storage/clickhouse/sql";
 import { parseClickHouseUrl } from "../src/storage/url";
+import { ATOMIC_SETTING } from "../src/storage/clickhouse/settings";
+import { TOKEN_SECRET_SETTING } from "../src/auth/project-tokens";
 import { CLICKHOUSE_URL, clickHouseDatabases } from "./utils/clickhouse-databases";
 import { llmSpan, markerSpan, prng, randomHex } from "./utils/storage-fixtures";
 
@@ -137,6 +139,43 @@ if (!CLICKHOUSE_URL) {
       expect(values[0]).toMatch(/^value-[0-3]$/);
       for (const store of stores) expect(await store.getSetting("token.secret")).toBe(values[0]);
       expect(await stores[0]!.getSetting("another")).toBeUndefined();
+    });
+
+    it("gives every server the one token signing secret, set atomically, kept apart from other settings", async () => {
+      expect(ATOMIC_SETTING).toBe(TOKEN_SECRET_SETTING);
+      const target = await databases.fresh();
+      const stores = await Promise.all([1, 2, 3].map(() => open(target)));
+      const values = await Promise.all(stores.map((store, index) => store.setSettingIfAbsent(TOKEN_SECRET_SETTING, `secret-${index}`)));
+      expect(new Set(values).size).toBe(1);
+      for (const store of stores) expect(await store.getSetting(TOKEN_SECRET_SETTING)).toBe(values[0]);
+      await expect(stores[0]!.putSetting(TOKEN_SECRET_SETTING, "other")).rejects.toThrow(/set once/);
+    });
+
+    it("keeps a thousand settings in one table, the last put of a name winning", async () => {
+      const target = await databases.fresh();
+      const storage = await open(target);
+      const names = Array.from({ length: 1000 }, (_, i) => `alert-fired:rule:${i}`);
+      // Claims of distinct names in parallel batches, as alert markers are written.
+      for (let i = 0; i < names.length; i += 100) {
+        const batch = names.slice(i, i + 100);
+        const stored = await Promise.all(batch.map((name) => storage.setSettingIfAbsent(name, `v-${name}`)));
+        expect(stored).toEqual(batch.map((name) => `v-${name}`));
+      }
+      expect(await storage.setSettingIfAbsent(names[7]!, "later")).toBe(`v-${names[7]}`);
+      for (let i = 0; i < 5; i++) await storage.putSetting("rules", `[${i}]`);
+      expect(await storage.getSetting("rules")).toBe("[4]");
+      // A put replaces a claimed value too.
+      await storage.putSetting(names[0]!, "replaced");
+      expect(await storage.getSetting(names[0]!)).toBe("replaced");
+      const { database } = parseClickHouseUrl(target);
+      const tables = await connection.rows<{ n: string }>(
+        sql`SELECT count() AS n FROM system.tables WHERE database = ${database}`,
+      );
+      expect(Number(tables[0]!.n)).toBeLessThan(10);
+      await connection.command(sql`OPTIMIZE TABLE ${identifier(database, "settings")} FINAL`);
+      expect(await storage.getSetting("rules")).toBe("[4]");
+      expect(await storage.getSetting(names[0]!)).toBe("replaced");
+      expect(await storage.getSetting(names[999]!)).toBe(`v-${names[999]}`);
     });
 
     it("counts a redelivered span once before and after ClickHouse merges its rows", async () => {

@@ -1,3 +1,4 @@
+import { describeScoresSuite } from "./utils/storage-scores-suite";
 import { describeStorageSuite } from "./utils/storage-suite";
 import { CLICKHOUSE_URL, clickHouseDatabases } from "./utils/clickhouse-databases";
 
@@ -18,4 +19,5 @@ if (!url) {
   const databases = clickHouseDatabases(url);
   afterAll(() => databases.dropAll());
   describeStorageSuite("ClickHouse", () => ({ freshUrl: () => databases.fresh() }));
+  describeScoresSuite("ClickHouse", () => ({ freshUrl: () => databases.fresh() }));
 }

@@ -85,6 +85,35 @@ export const CLICKHOUSE_MIGRATIONS: readonly ClickHouseMigration[] = [
       ) ENGINE = ReplacingMergeTree(arrival_rank) ORDER BY (project_id, trace_id, span_id)`,
     ],
   },
+  {
+    version: 2,
+    name: "settings and scores",
+    statements: (db) => [
+      // One row per write of a setting; `version` orders them (see settings.ts), and a merge
+      // keeps the row a read picks with argMax(value, version).
+      sql`CREATE TABLE IF NOT EXISTS ${db}.settings (
+        name String,
+        value String,
+        version UInt64
+      ) ENGINE = ReplacingMergeTree(version) ORDER BY name`,
+      // A score per (project, session, id). Values are kept as their IEEE 754 bits: ClickHouse
+      // 18.16 parses some floats inexactly (denormals become 0). `seq` orders a session's
+      // scores (the latest of a name is the greatest seq); `arrival_rank` keeps the first
+      // arrival of an id when a replay is stored twice.
+      sql`CREATE TABLE IF NOT EXISTS ${db}.scores (
+        project_id String,
+        trace_id String,
+        id String,
+        name String,
+        value_bits UInt64,
+        comment Nullable(String),
+        source String,
+        created_ms UInt64,
+        seq UInt64,
+        arrival_rank UInt64
+      ) ENGINE = ReplacingMergeTree(arrival_rank) ORDER BY (project_id, trace_id, id)`,
+    ],
+  },
 ];
 
 /** The table of applied migrations (one row per version; duplicates from racing servers collapse). */
@@ -105,6 +134,6 @@ export function arrivalRank(receivedMs: number): number {
 const ARRIVAL_BASE = 9_000_000_000_000;
 
 /** `db.table`, for tables this code names. */
-export function table(db: Sql, name: "projects" | "api_keys" | "resources" | "spans" | "schema_migrations"): Sql {
+export function table(db: Sql, name: "projects" | "api_keys" | "resources" | "spans" | "schema_migrations" | "settings" | "scores"): Sql {
   return raw(`${db.text}.${name}`);
 }

@@ -2,16 +2,26 @@ import { uuidToTraceId } from "@agentops/semconv";
 import { UnknownProjectError } from "../errors";
 import { pendingMigrations } from "../migration";
 import { KnownResources, ResourceIds } from "../resource-id";
-import { DEFAULT_SESSION_TIMEOUT_MS, encodeCursor, resolveListQuery, toSessionInfo, toSessionStats } from "../session-view";
+import {
+  DEFAULT_SESSION_TIMEOUT_MS,
+  encodeCursor,
+  encodeScoreCursor,
+  resolveListQuery,
+  toSessionInfo,
+  toSessionStats,
+} from "../session-view";
 import { parseClickHouseUrl, type ClickHouseTarget } from "../url";
 import { NS_PER_DAY, resolveUsageQuery, toUsageRow } from "../usage-view";
 import type {
+  AddScoreResult,
   IngestResult,
   ListSessionsPage,
   ListSessionsQuery,
+  NewScore,
   NormalizedSpan,
   Project,
   SessionInfo,
+  SessionScore,
   SessionStats,
   Storage,
   StoredSpan,
@@ -20,6 +30,8 @@ import type {
 } from "../types";
 import { ClickHouseConnection, ClickHouseError } from "./connection";
 import { ClickHouseProjects } from "./projects";
+import { ClickHouseScores, valueOfBits } from "./scores";
+import { ClickHouseSettings } from "./settings";
 import { CLICKHOUSE_MIGRATIONS, migrationsTable, table } from "./schema";
 import {
   allRows,
@@ -77,6 +89,8 @@ export class ClickHouseStorage implements Storage {
   private readonly target: ClickHouseTarget;
   private readonly timeoutMs: number;
   private readonly projects: ClickHouseProjects;
+  private readonly settings: ClickHouseSettings;
+  private readonly scores: ClickHouseScores;
   private readonly knownProjects = new Set<string>();
   private readonly knownResources = new KnownResources();
 
@@ -88,6 +102,8 @@ export class ClickHouseStorage implements Storage {
     this.resources = table(this.db, "resources");
     this.timeoutMs = options.sessionTimeoutMs ?? DEFAULT_SESSION_TIMEOUT_MS;
     this.projects = new ClickHouseProjects(this.connection, this.db);
+    this.settings = new ClickHouseSettings(this.connection, this.db);
+    this.scores = new ClickHouseScores(this.connection, this.db);
   }
 
   async migrate(): Promise<void> {
@@ -145,7 +161,9 @@ export class ClickHouseStorage implements Storage {
 
   async sessionStats(projectId: string, sessionId: string, now = Date.now()): Promise<SessionStats | undefined> {
     const row = await this.sessionRow(projectId, sessionId);
-    return row && toSessionStats(toSessionRow(row), projectId, now, this.timeoutMs);
+    if (row === undefined) return undefined;
+    const scores = await this.scores.latest(projectId, row.trace_id);
+    return toSessionStats(toSessionRow(row), projectId, now, this.timeoutMs, scores);
   }
 
   async recomputeStats(projectId: string, sessionId: string, now = Date.now()): Promise<SessionStats | undefined> {
@@ -154,7 +172,9 @@ export class ClickHouseStorage implements Storage {
     const rows = await this.connection.rows<SessionAggregateRow>(
       sessionAggregates(finalSpans(this.spans, projectId, traceId)),
     );
-    return rows[0] && toSessionStats(toSessionRow(rows[0]), projectId, now, this.timeoutMs);
+    if (rows[0] === undefined) return undefined;
+    const scores = await this.scores.recomputeLatest(projectId, traceId);
+    return toSessionStats(toSessionRow(rows[0]), projectId, now, this.timeoutMs, scores);
   }
 
   async sessionInfo(projectId: string, sessionId: string, now = Date.now()): Promise<SessionInfo | undefined> {
@@ -190,6 +210,8 @@ export class ClickHouseStorage implements Storage {
   async listSessions(projectId: string, query: ListSessionsQuery, now = Date.now()): Promise<ListSessionsPage> {
     const resolved = resolveListQuery(query, now, this.timeoutMs);
     const where: Sql[] = [raw("1")];
+    const scoreJoin = resolved.score && this.scores.listJoin(projectId, resolved.score);
+    if (scoreJoin) where.push(...scoreJoin.where);
     if (resolved.cursor) {
       const { startMs, traceId } = resolved.cursor;
       where.push(sql`(s_start_ms < ${startMs} OR (s_start_ms = ${startMs} AND trace_id < ${traceId}))`);
@@ -207,16 +229,27 @@ export class ClickHouseStorage implements Storage {
     } else if (resolved.endState !== null) {
       where.push(sql`s_end_state_key != '' AND s_end_state = ${resolved.endState}`);
     }
-    const rows = await this.connection.rows<SessionAggregateRow>(
-      sql`SELECT * FROM (${sessionAggregates(finalSpans(this.spans, projectId))})
+    const sessions = sql`(${sessionAggregates(finalSpans(this.spans, projectId))})`;
+    const rows = await this.connection.rows<SessionAggregateRow & { l_bits?: string }>(
+      sql`SELECT * FROM ${sessions} ${scoreJoin ? sql`ANY INNER JOIN ${scoreJoin.source} USING trace_id` : raw("")}
         WHERE ${joinSql(where, " AND ")}
-        ORDER BY s_start_ms DESC, trace_id DESC LIMIT ${resolved.limit + 1}`,
+        ${scoreJoin?.order ?? raw("ORDER BY s_start_ms DESC, trace_id DESC")} LIMIT ${resolved.limit + 1}`,
     );
-    const page = rows.slice(0, resolved.limit).map(toSessionRow);
+    const shown = rows.slice(0, resolved.limit);
+    const page = shown.map(toSessionRow);
+    const scores = await this.scores.latestOf(projectId, page.map((row) => row.traceId));
     const last = page[page.length - 1];
+    let nextCursor: string | null = null;
+    if (rows.length > resolved.limit && last) {
+      const lastBits = shown[shown.length - 1]!.l_bits;
+      nextCursor =
+        resolved.score !== null && resolved.score.order !== null && lastBits !== undefined
+          ? encodeScoreCursor({ score: valueOfBits(lastBits), traceId: last.traceId })
+          : encodeCursor(last);
+    }
     return {
-      sessions: page.map((row) => toSessionStats(row, projectId, now, this.timeoutMs)),
-      next_cursor: rows.length > resolved.limit && last ? encodeCursor(last) : null,
+      sessions: page.map((row) => toSessionStats(row, projectId, now, this.timeoutMs, scores.get(row.traceId) ?? {})),
+      next_cursor: nextCursor,
     };
   }
 
@@ -266,12 +299,29 @@ export class ClickHouseStorage implements Storage {
     return this.projects.get(projectId);
   }
 
+  async addScore(projectId: string, sessionId: string, score: NewScore): Promise<AddScoreResult> {
+    if (!(await this.projectExists(projectId))) throw new UnknownProjectError(projectId);
+    const traceId = uuidToTraceId(sessionId);
+    if (traceId === undefined) throw new Error(`not a session id: ${JSON.stringify(sessionId)}`);
+    return this.scores.add(projectId, traceId, score);
+  }
+
+  async sessionScores(projectId: string, sessionId: string): Promise<SessionScore[]> {
+    const traceId = uuidToTraceId(sessionId);
+    if (traceId === undefined) return [];
+    return this.scores.all(projectId, traceId);
+  }
+
   getSetting(name: string): Promise<string | undefined> {
-    return this.projects.getSetting(name);
+    return this.settings.get(name);
   }
 
   setSettingIfAbsent(name: string, value: string): Promise<string> {
-    return this.projects.setSettingIfAbsent(name, value);
+    return this.settings.setIfAbsent(name, value);
+  }
+
+  putSetting(name: string, value: string): Promise<void> {
+    return this.settings.put(name, value);
   }
 
   async close(): Promise<void> {
