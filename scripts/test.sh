@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The test command: builds the workspace, makes sure the services the tests need are there
-# (PostgreSQL for the second store, Chromium for the dashboard's browser tests), runs jest, and
-# ends with one line `N passed, N failed`.
+# (PostgreSQL and ClickHouse for the second and third stores, Chromium for the dashboard's
+# browser tests), runs jest, and ends with one line `N passed, N failed`.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 
@@ -44,6 +44,40 @@ if [ -z "${AGENTOPS_TEST_PG_URL:-}" ]; then
   [ -n "${AGENTOPS_TEST_PG_URL:-}" ] || say "PostgreSQL is not available: its store tests will report that they did not run"
 fi
 
+# ClickHouse: a private server (scripts/clickhouse-local.sh) in a temporary folder on 127.0.0.1,
+# stopped and removed however the run ends.
+clickhouse_dir=""
+clickhouse_problem=""
+stop_clickhouse() {
+  if [ -n "$clickhouse_dir" ]; then
+    scripts/clickhouse-local.sh stop "$clickhouse_dir" >/dev/null 2>&1 || say "could not stop the test ClickHouse server in $clickhouse_dir"
+    rm -rf "$clickhouse_dir"
+    clickhouse_dir=""
+  fi
+}
+trap stop_clickhouse EXIT
+trap 'exit 130' INT TERM
+if [ -z "${AGENTOPS_TEST_CLICKHOUSE_URL:-}" ]; then
+  if [ ! -x /usr/sbin/clickhouse-server ]; then
+    say "installing clickhouse-server"
+    apt_install clickhouse-server || clickhouse_problem="apt-get could not install clickhouse-server"
+  fi
+  if [ -x /usr/sbin/clickhouse-server ]; then
+    clickhouse_dir=$(mktemp -d "${TMPDIR:-/tmp}/agentops-clickhouse.XXXXXX")
+    if url=$(scripts/clickhouse-local.sh start "$clickhouse_dir" 2>"$clickhouse_dir/start.err"); then
+      export AGENTOPS_TEST_CLICKHOUSE_URL="$url"
+      port=${url##*:}
+      version=$(curl -fsS "http://127.0.0.1:${port%%/*}/?query=SELECT%20version()" -u agentops:agentops 2>/dev/null)
+      say "ClickHouse ${version:-?} is running on 127.0.0.1:${port%%/*}; its store tests run too"
+    else
+      clickhouse_problem="clickhouse-server did not start: $(tr '\n' ' ' <"$clickhouse_dir/start.err")"
+    fi
+  elif [ -z "$clickhouse_problem" ]; then
+    clickhouse_problem="clickhouse-server is not installed"
+  fi
+  [ -z "$clickhouse_problem" ] || say "ClickHouse is NOT available ($clickhouse_problem): its store tests will report that they did not run"
+fi
+
 say "building"
 npx -y pnpm@10.20.0 build >/tmp/agentops-build.log 2>&1 || { cat /tmp/agentops-build.log; echo "0 passed, 1 failed"; exit 1; }
 
@@ -60,4 +94,5 @@ node -e '
   console.log(`${r.numPassedTests} passed, ${failed} failed` + (skipped ? `, ${skipped} skipped` : ""));
 ' "$results" 2>/dev/null || echo "0 passed, 1 failed"
 rm -f "$results"
+[ -z "$clickhouse_problem" ] || say "ClickHouse tests did NOT run: $clickhouse_problem"
 exit $status

@@ -2,6 +2,7 @@
 //
 //   node bench/ingest.mjs                                  SQLite only
 //   AGENTOPS_BENCH_PG_URL=postgres://… node bench/ingest.mjs   SQLite and PostgreSQL
+//   AGENTOPS_BENCH_CLICKHOUSE_URL=clickhouse://… node bench/ingest.mjs   and ClickHouse (bench/clickhouse.mjs)
 //
 // 1. Throughput: spans made by the OpenTelemetry SDK and serialized by its OTLP protobuf
 //    serializer, in batches of 512 (the SDK's export batch), POSTed to `agentops-server serve`
@@ -14,7 +15,8 @@
 //
 // Sizes: BENCH_SPANS (throughput, default 100000), BENCH_CLIENTS (default 4), BENCH_ROUNDS
 // (default 3, medians reported), BENCH_TOTAL_SPANS (default 1000000), BENCH_SESSION_SPANS
-// (default 100000), BENCH_STATS_READS (default 2000). PostgreSQL work happens in schemas of its
+// (default 100000), BENCH_STATS_READS (default 2000). BENCH_STORES=clickhouse (a comma list of
+// sqlite, postgres, clickhouse) runs only those. PostgreSQL work happens in schemas of its
 // own, dropped at the end.
 import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
@@ -26,6 +28,7 @@ import { dirname, join } from "node:path";
 import { performance } from "node:perf_hooks";
 import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
+import { benchClickHouse } from "./clickhouse.mjs";
 import { rawValues } from "./raw-rows.mjs";
 
 const require = createRequire(import.meta.url);
@@ -48,6 +51,8 @@ const TOTAL_SPANS = Number(process.env.BENCH_TOTAL_SPANS ?? 1_000_000);
 const SESSION_SPANS = Number(process.env.BENCH_SESSION_SPANS ?? 100_000);
 const STATS_READS = Number(process.env.BENCH_STATS_READS ?? 2_000);
 const PG_URL = process.env.AGENTOPS_BENCH_PG_URL ?? process.env.AGENTOPS_TEST_PG_URL;
+const CLICKHOUSE_URL = process.env.AGENTOPS_BENCH_CLICKHOUSE_URL ?? process.env.AGENTOPS_TEST_CLICKHOUSE_URL;
+const STORES = new Set((process.env.BENCH_STORES ?? "sqlite,postgres,clickhouse").split(","));
 /** No single step may hang the bench. */
 const STEP_TIMEOUT_MS = 5 * 60_000;
 
@@ -435,10 +440,19 @@ async function benchPostgres() {
 }
 
 const startedAt = performance.now();
-await benchSqlite();
-if (PG_URL) {
+if (STORES.has("sqlite")) await benchSqlite();
+if (!STORES.has("postgres")) {
+  // not asked for
+} else if (PG_URL) {
   await benchPostgres();
 } else {
   console.log("PostgreSQL: NOT RUN (set AGENTOPS_BENCH_PG_URL or AGENTOPS_TEST_PG_URL)");
+}
+if (!STORES.has("clickhouse")) {
+  // not asked for
+} else if (CLICKHOUSE_URL) {
+  await benchClickHouse(CLICKHOUSE_URL, { throughput, statsLatency });
+} else {
+  console.log("ClickHouse: NOT RUN (set AGENTOPS_BENCH_CLICKHOUSE_URL or AGENTOPS_TEST_CLICKHOUSE_URL)");
 }
 console.log(`ingest bench done in ${((performance.now() - startedAt) / 1000).toFixed(1)} s`);

@@ -17,7 +17,7 @@ import {
 } from "./storage/index";
 
 const USAGE = `Usage:
-  agentops-server serve [--port 4318] [--host 127.0.0.1] [--db sqlite:PATH | postgres://...]
+  agentops-server serve [--port 4318] [--host 127.0.0.1] [--db sqlite:PATH | postgres://... | clickhouse://...]
                         [--dashboard-dir DIR | --no-dashboard] [--log-level info]
   agentops-server projects create NAME [--db ...] [--json]
   agentops-server redact list PROJECT_ID [--db ...] [--json]
@@ -253,7 +253,7 @@ function storageOptions(sessionTimeoutMs: number | undefined): { sessionTimeoutM
  */
 function databaseUrl(value: string): { url: string; location: StorageLocation } {
   const location = parseStorageUrl(value);
-  if (location.kind === "postgresql") return { url: location.url, location };
+  if (location.kind !== "sqlite") return { url: location.url, location };
   if (location.path !== ":memory:") mkdirSync(path.dirname(location.path), { recursive: true });
   return { url: `sqlite:${location.path}`, location };
 }

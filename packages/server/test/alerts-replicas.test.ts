@@ -1,11 +1,13 @@
 /**
  * Two `agentops-server serve` replicas on one database: both evaluate the same sessions (the same
  * spans reach both at once, and both sweep), and every (rule, session) still fires exactly once.
- * On a SQLite file always; on PostgreSQL too when AGENTOPS_TEST_PG_URL is set.
+ * On a SQLite file always; on PostgreSQL too when AGENTOPS_TEST_PG_URL is set, and on ClickHouse
+ * when AGENTOPS_TEST_CLICKHOUSE_URL is.
  */
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
+import { CLICKHOUSE_URL, clickHouseDatabases } from "./utils/clickhouse-databases";
 import { addAlert, AlertSession, createProject, postSpans, sleep } from "./utils/alert-sessions";
 import { assertBuilt, runCli, startServe, type ServeProcess } from "./utils/cli-process";
 import { PG_URL, pgSchemas } from "./utils/pg-schema";
@@ -35,6 +37,18 @@ if (pgUrl) {
   ]);
 } else {
   console.warn("alerts on PostgreSQL replicas NOT RUN: set AGENTOPS_TEST_PG_URL=postgres://user:password@host:port/database");
+}
+const clickHouseUrl = CLICKHOUSE_URL;
+if (clickHouseUrl) {
+  stores.push([
+    "ClickHouse",
+    async () => {
+      const databases = clickHouseDatabases(clickHouseUrl);
+      return { db: await databases.fresh(), cleanup: () => databases.dropAll() };
+    },
+  ]);
+} else {
+  console.warn("alerts on ClickHouse replicas NOT RUN: set AGENTOPS_TEST_CLICKHOUSE_URL=clickhouse://user:password@host:8123/database");
 }
 
 describe.each(stores)("two replicas on %s", (_name, openStore) => {

@@ -7,7 +7,9 @@
  * - the clients resend what was not acknowledged, as exporters do, and nothing is counted twice:
  *   each session's rollup equals its recomputation from the stored spans and the totals of
  *   what the clients sent (opening the store directly after the server stopped).
- * Runs on SQLite, and on PostgreSQL when AGENTOPS_TEST_PG_URL is set. Figures go to
+ * Runs on SQLite, on PostgreSQL when AGENTOPS_TEST_PG_URL is set, and on ClickHouse when
+ * AGENTOPS_TEST_CLICKHOUSE_URL is set (there a batch is one gzip-compressed insert, written whole
+ * or not at all). Figures go to
  * test-artifacts/faults.jsonl for `pnpm test:faults`.
  */
 import { randomInt } from "node:crypto";
@@ -33,6 +35,7 @@ import { assertBuilt, runCli, startServe, type ServeProcess } from "./utils/cli-
 import { appendFaultFigures } from "./utils/fault-figures";
 import { Prng } from "./utils/fuzz-prng";
 import { otlpBody, type SpanInput } from "./utils/otlp-bodies";
+import { CLICKHOUSE_URL, clickHouseDatabases } from "./utils/clickhouse-databases";
 import { PG_URL, pgSchemas } from "./utils/pg-schema";
 
 const SEED = process.env.AGENTOPS_CRASH_SEED
@@ -259,7 +262,11 @@ afterAll(() => {
 const STORES: Array<[string, boolean]> = [
   ["sqlite", true],
   ["postgres", Boolean(PG_URL)],
+  ["clickhouse", Boolean(CLICKHOUSE_URL)],
 ];
+
+/** Per-store seeds, so that each store replays its own workload. */
+const STORE_SEEDS: Record<string, number> = { sqlite: 0, postgres: 0x5bd1e995, clickhouse: 0x27d4eb2f };
 
 describe(`a server killed with SIGKILL during sustained ingest (seed ${SEED})`, () => {
   beforeAll(() => {
@@ -272,9 +279,10 @@ describe(`a server killed with SIGKILL during sustained ingest (seed ${SEED})`, 
       `${store}: loses no acknowledged batch, commits each batch whole or not at all, and keeps every rollup exact after restarts`,
       async () => {
         const started = Date.now();
-        const prng = new Prng(SEED ^ (store === "sqlite" ? 0 : 0x5bd1e995));
+        const prng = new Prng(SEED ^ STORE_SEEDS[store]!);
         const folder = mkdtempSync(path.join(tmpdir(), "agentops-crash-"));
-        const schemas = store === "postgres" ? pgSchemas(PG_URL!) : undefined;
+        const schemas =
+          store === "postgres" ? pgSchemas(PG_URL!) : store === "clickhouse" ? clickHouseDatabases(CLICKHOUSE_URL!) : undefined;
         let server: ServeProcess | undefined;
         try {
           const db = schemas ? await schemas.fresh() : `sqlite:${path.join(folder, "agentops.db")}`;

@@ -2,20 +2,29 @@ import { traceIdToUuid } from "@agentops/semconv";
 import { type SessionStats } from "../src/index";
 import { assertBuilt, runCli, startServe, type ServeProcess } from "./utils/cli-process";
 import { hex, otlpBody, sessionSpans, type SpanInput } from "./utils/otlp-bodies";
+import { CLICKHOUSE_URL, clickHouseDatabases } from "./utils/clickhouse-databases";
 import { PG_URL, pgSchemas } from "./utils/pg-schema";
 
 /**
- * Several `agentops-server serve` processes on one PostgreSQL database: the spans of one session
- * arrive at different replicas, concurrently, and every replica answers the same stats as a
- * single server that received them all.
+ * Several `agentops-server serve` processes on one shared database: the spans of one session
+ * arrive at two replicas, concurrently, and a third replica that received nothing answers, like
+ * the two, the same stats as a single server that received them all. On PostgreSQL and on
+ * ClickHouse.
  */
-const pgUrl = PG_URL;
-if (!pgUrl) {
-  console.warn("multi-replica test NOT RUN: set AGENTOPS_TEST_PG_URL=postgres://user:password@host:port/database");
-  test.skip("multi-replica test NOT RUN (AGENTOPS_TEST_PG_URL is not set)", () => undefined);
-} else {
-  describe("two replicas on one PostgreSQL database", () => {
-    const schemas = pgSchemas(pgUrl);
+const STORES: Array<{ label: string; variable: string; example: string; url: string | undefined; databases: (url: string) => { fresh(): Promise<string>; dropAll(): Promise<void> } }> = [
+  { label: "PostgreSQL", variable: "AGENTOPS_TEST_PG_URL", example: "postgres://user:password@host:port/database", url: PG_URL, databases: pgSchemas },
+  { label: "ClickHouse", variable: "AGENTOPS_TEST_CLICKHOUSE_URL", example: "clickhouse://user:password@host:8123/database", url: CLICKHOUSE_URL, databases: clickHouseDatabases },
+];
+
+for (const store of STORES) {
+  if (!store.url) {
+    console.warn(`${store.label} multi-replica test NOT RUN: set ${store.variable}=${store.example}`);
+    test.skip(`${store.label} multi-replica test NOT RUN (${store.variable} is not set)`, () => undefined);
+    continue;
+  }
+  const storeUrl = store.url;
+  describe(`replicas on one ${store.label} database`, () => {
+    const schemas = store.databases(storeUrl);
     const running: ServeProcess[] = [];
     beforeAll(() => assertBuilt());
     afterAll(async () => {
@@ -71,17 +80,18 @@ if (!pgUrl) {
       return { sessionId: session.sessionId, batches };
     }
 
-    it("files spans sent to either replica under one session, with the same stats as one server", async () => {
+    it("files spans sent to either replica under one session; a third replica reads the same stats as one server", async () => {
       const sharedDb = await schemas.fresh();
       const referenceDb = await schemas.fresh();
       const sharedKey = await project(sharedDb);
       const referenceKey = await project(referenceDb);
-      const [first, second, reference] = await Promise.all([
+      const [first, second, reader, reference] = await Promise.all([
+        startServe(["--port", "0", "--db", sharedDb]),
         startServe(["--port", "0", "--db", sharedDb]),
         startServe(["--port", "0", "--db", sharedDb]),
         startServe(["--port", "0", "--db", referenceDb]),
       ]);
-      running.push(first, second, reference);
+      running.push(first, second, reader, reference);
 
       const { sessionId, batches } = workload();
       // Replicas get alternate batches, all at once; some batches are delivered to both (an
@@ -99,13 +109,20 @@ if (!pgUrl) {
       const strip = ({ project_id: _project, ...rest }: SessionStats) => rest;
       expect(strip(await stats(first.url, sharedKey, sessionId))).toEqual(strip(expected));
       expect(strip(await stats(second.url, sharedKey, sessionId))).toEqual(strip(expected));
+      expect(strip(await stats(reader.url, sharedKey, sessionId))).toEqual(strip(expected));
+      // The export a reader gives holds each span once, however often it was delivered.
+      const exported = await fetch(`${reader.url}/v2/sessions/${sessionId}/spans`, { headers: { "x-agentops-api-key": sharedKey } });
+      expect(exported.status).toBe(200);
+      const spanIds = ((await exported.json()) as { spans: Array<{ span_id: string }> }).spans.map((span) => span.span_id);
+      expect(spanIds.length).toBe(batches.flat().length);
+      expect(new Set(spanIds).size).toBe(spanIds.length);
 
       // A trace id neither replica has seen becomes a session on whichever gets it.
       const traceId = hex(16);
       await send(second.url, sharedKey, [{ traceId, name: "chat gpt-4o", startMs: Date.now(), attributes: { "gen_ai.provider.name": "openai", "gen_ai.request.model": "gpt-4o", "gen_ai.usage.input_tokens": 10 } }], "json");
-      expect((await stats(first.url, sharedKey, traceIdToUuid(traceId))).prompt_tokens).toBe(10);
+      expect((await stats(reader.url, sharedKey, traceIdToUuid(traceId))).prompt_tokens).toBe(10);
 
-      for (const serve of [first, second, reference]) expect(await serve.stop("SIGTERM")).toBe(0);
+      for (const serve of [first, second, reader, reference]) expect(await serve.stop("SIGTERM")).toBe(0);
     });
   });
 }

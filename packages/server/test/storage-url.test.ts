@@ -7,9 +7,11 @@ import { mkdtempSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { describeStorage, openStorage, parseStorageUrl, StorageUrlError } from "../src/index";
+import { parseClickHouseUrl } from "../src/storage/url";
 import { assertBuilt, runCli, startServe } from "./utils/cli-process";
 
 const PG_URL = process.env.AGENTOPS_TEST_PG_URL;
+const CLICKHOUSE_URL = process.env.AGENTOPS_TEST_CLICKHOUSE_URL;
 
 describe("parseStorageUrl", () => {
   it("reads the sqlite forms, bare paths (Windows drive letters too) and PostgreSQL URLs", () => {
@@ -31,14 +33,37 @@ describe("parseStorageUrl", () => {
     "postgres:agentops",
     "mysql://root@127.0.0.1/agentops",
     "file:///tmp/agentops.db",
-    "clickhouse://default@127.0.0.1:8123/agentops",
+    "clickhous://default@127.0.0.1:8123/agentops",
+    "clickhouse:agentops",
   ])("refuses %s, naming the accepted forms", (url) => {
     expect(() => parseStorageUrl(url)).toThrow(StorageUrlError);
     expect(() => parseStorageUrl(url)).toThrow(/postgres:\/\/… or postgresql:\/\/…/);
   });
 
-  it("says that ClickHouse is not available, rather than just unknown", () => {
-    expect(() => parseStorageUrl("clickhouse://default@127.0.0.1:8123/agentops")).toThrow(/ClickHouse storage is not available/);
+  it("reads ClickHouse URLs: credentials, port and database, HTTPS with secure=true", () => {
+    expect(parseStorageUrl("clickhouse://agentops:p%40ss@127.0.0.1:8124/traces")).toEqual({
+      kind: "clickhouse",
+      url: "clickhouse://agentops:p%40ss@127.0.0.1:8124/traces",
+      target: { endpoint: "http://127.0.0.1:8124", username: "agentops", password: "p@ss", database: "traces" },
+    });
+    expect(parseClickHouseUrl("clickhouse://db.internal")).toEqual({
+      endpoint: "http://db.internal:8123",
+      username: "default",
+      password: "",
+      database: "default",
+    });
+    expect(parseClickHouseUrl("clickhouse://u:p@db.internal/agentops?secure=true").endpoint).toBe("https://db.internal:8443");
+  });
+
+  it.each([
+    "clickhouse://u@127.0.0.1:8123/agent-ops",
+    "clickhouse://u@127.0.0.1:8123/a%60b",
+    "clickhouse://u@127.0.0.1:8123/a/b",
+    "clickhouse://u@127.0.0.1:8123/1abc",
+    "clickhouse://u:%zz@127.0.0.1:8123/agentops",
+    "clickhouse:///agentops",
+  ])("refuses the malformed ClickHouse URL %s", (url) => {
+    expect(() => parseStorageUrl(url)).toThrow(StorageUrlError);
   });
 
   it("describes a store without its credentials", () => {
@@ -46,6 +71,9 @@ describe("parseStorageUrl", () => {
       "postgresql 127.0.0.1:5432/agentops",
     );
     expect(describeStorage(parseStorageUrl("sqlite:/var/lib/agentops.db"))).toBe("sqlite /var/lib/agentops.db");
+    expect(describeStorage(parseStorageUrl("clickhouse://agentops:s3cret@127.0.0.1:8123/agentops"))).toBe(
+      "clickhouse http://127.0.0.1:8123/agentops",
+    );
   });
 
   it("makes openStorage refuse an unknown scheme with the same error", async () => {
@@ -61,7 +89,7 @@ describe("agentops-server --db", () => {
   });
   afterEach(() => rmSync(folder, { recursive: true, force: true }));
 
-  const BAD = ["postgress://u@127.0.0.1:5432/agentops", "postgresq://u@127.0.0.1:5432/agentops", "mysql://root@127.0.0.1/agentops", "clickhouse://default@127.0.0.1:8123/agentops"];
+  const BAD = ["postgress://u@127.0.0.1:5432/agentops", "postgresq://u@127.0.0.1:5432/agentops", "mysql://root@127.0.0.1/agentops", "clickhous://default@127.0.0.1:8123/agentops"];
 
   it.each(BAD)("serve and projects create exit 2 with one line for %s, and create nothing", async (url) => {
     for (const args of [["serve", "--port", "0", "--db", url], ["projects", "create", "demo", "--db", url]]) {
@@ -108,5 +136,20 @@ describe("agentops-server --db", () => {
     });
   } else {
     test.skip("serve's PostgreSQL storage line NOT RUN (AGENTOPS_TEST_PG_URL is not set)", () => undefined);
+  }
+
+  if (CLICKHOUSE_URL) {
+    it("serve says which store it opened: ClickHouse, password masked", async () => {
+      const url = new URL(CLICKHOUSE_URL);
+      const serve = await startServe(["--port", "0", "--db", CLICKHOUSE_URL]);
+      try {
+        expect(serve.logs.some((line) => line.msg === `storage: clickhouse http://${url.host}${url.pathname}`)).toBe(true);
+        expect(serve.output()).not.toContain(`:${url.password}@`);
+      } finally {
+        await serve.stop();
+      }
+    });
+  } else {
+    test.skip("serve's ClickHouse storage line NOT RUN (AGENTOPS_TEST_CLICKHOUSE_URL is not set)", () => undefined);
   }
 });

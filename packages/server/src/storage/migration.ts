@@ -6,10 +6,10 @@ export interface Migration {
 }
 
 /** The migrations of `migrations` not in `applied`, in order; refuses a database newer than the code. */
-export function pendingMigrations(
-  migrations: readonly Migration[],
+export function pendingMigrations<M extends Pick<Migration, "version">>(
+  migrations: readonly M[],
   applied: ReadonlySet<number>,
-): Migration[] {
+): M[] {
   const newest = Math.max(0, ...applied);
   const known = Math.max(0, ...migrations.map((migration) => migration.version));
   if (newest > known) {

@@ -40,11 +40,11 @@ export class KnownResources {
   private readonly known = new Set<string>();
   constructor(private readonly capacity = 10_000) {}
 
-  has(projectKey: number, id: string): boolean {
+  has(projectKey: number | string, id: string): boolean {
     return this.known.has(projectKey + ":" + id);
   }
 
-  add(projectKey: number, id: string): void {
+  add(projectKey: number | string, id: string): void {
     if (this.known.size >= this.capacity) this.known.clear();
     this.known.add(projectKey + ":" + id);
   }

@@ -13,9 +13,10 @@ import type {
 export type { EndState, EventKind, ListSessionsPage, ScoreSource, SessionInfo, SessionScore, SessionStats, UsageQuery, UsageRow };
 
 /**
- * The storage interface. Routes talk only to this; each store (SQLite, PostgreSQL) implements it
- * in full. It stays at the level of "ingest a batch", "stats of a session", "export a session",
- * "list sessions", so that a columnar store could answer the same questions by aggregating on read.
+ * The storage interface. Routes talk only to this; each store (SQLite, PostgreSQL, ClickHouse)
+ * implements it in full. It stays at the level of "ingest a batch", "stats of a session", "export
+ * a session", "list sessions", so that a columnar store answers the same questions by aggregating
+ * on read (ClickHouse does) while the row stores read rollups kept at ingest.
  */
 
 /**
@@ -153,16 +154,16 @@ export interface Storage {
   migrate(): Promise<void>;
 
   /**
-   * Stores a batch atomically, idempotent by (project, trace id, span id), and updates the
-   * per-session rollups in the same transaction. When it resolves, the batch is durable.
-   * Rejects with `UnknownProjectError` for a project id that no project has.
+   * Stores a batch atomically, idempotent by (project, trace id, span id); stores with
+   * per-session rollups update them in the same transaction. When it resolves, the batch is
+   * durable. Rejects with `UnknownProjectError` for a project id that no project has.
    */
   ingest(projectId: string, spans: NormalizedSpan[]): Promise<IngestResult>;
 
-  /** Stats from the rollup; `undefined` when the project has no such session. */
+  /** Stats from the rollup (ClickHouse: from the spans); `undefined` when the project has no such session. */
   sessionStats(projectId: string, sessionId: string, now?: number): Promise<SessionStats | undefined>;
 
-  /** Stats recomputed from the stored spans (for checks that rollups are exact). */
+  /** Stats recomputed from the stored spans by another route (for checks that the first is exact). */
   recomputeStats(projectId: string, sessionId: string, now?: number): Promise<SessionStats | undefined>;
 
   sessionInfo(projectId: string, sessionId: string, now?: number): Promise<SessionInfo | undefined>;
