@@ -5,29 +5,24 @@
  * the budget of a session whose calls are made by another process.
  */
 import { execFile } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { startMockProvider, type MockProvider } from "@agentops/mock-provider";
-import { createProject, startServer, type ServerProcess } from "./utils/server-process";
+import { startProjectServer, type ProjectServer, type ServerProcess } from "./utils/server-process";
 
 const FIXTURE = path.join(__dirname, "fixtures", "budget-app.cjs");
 let provider: MockProvider;
+let backend: ProjectServer;
 let server: ServerProcess;
 let apiKey: string;
-let dir: string;
 
 beforeAll(async () => {
-  dir = mkdtempSync(path.join(tmpdir(), "agentops-budget-"));
-  const db = `sqlite:${path.join(dir, "agentops.db")}`;
-  apiKey = (await createProject(db, "budget")).api_key;
-  server = await startServer(db);
+  backend = await startProjectServer("budget");
+  ({ server, apiKey } = backend);
   provider = await startMockProvider();
 }, 60_000);
 afterAll(async () => {
   await provider?.close();
-  await server?.kill();
-  rmSync(dir, { recursive: true, force: true });
+  await backend?.stop();
 });
 beforeEach(() => {
   // 1,000 input and 500 output tokens of gpt-4o per call: $0.0075 (2.50 and 10.00 per million).

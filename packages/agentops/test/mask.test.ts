@@ -5,29 +5,26 @@
  * masked text is what the export shows, and the counts are unchanged.
  */
 import { execFile } from "node:child_process";
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readdirSync, readFileSync } from "node:fs";
 import * as path from "node:path";
 import { startMockProvider, type MockProvider } from "@agentops/mock-provider";
-import { createProject, startServer, type ServerProcess } from "./utils/server-process";
+import { startProjectServer, startServer, type ProjectServer, type ServerProcess } from "./utils/server-process";
 
 const FIXTURE = path.join(__dirname, "fixtures", "mask-app.cjs");
 let provider: MockProvider;
+let backend: ProjectServer;
 let server: ServerProcess;
 let apiKey: string;
 let dir: string;
 
 beforeAll(async () => {
-  dir = mkdtempSync(path.join(tmpdir(), "agentops-mask-"));
-  const db = `sqlite:${path.join(dir, "agentops.db")}`;
-  apiKey = (await createProject(db, "mask")).api_key;
-  server = await startServer(db);
+  backend = await startProjectServer("mask");
+  ({ server, apiKey, dir } = backend);
   provider = await startMockProvider();
 }, 60_000);
 afterAll(async () => {
   await provider?.close();
-  await server?.kill();
-  rmSync(dir, { recursive: true, force: true });
+  await backend?.stop();
 });
 
 function run(): Promise<{ result: any; stderr: string; code: number }> {
@@ -70,5 +67,5 @@ it("masks content of every exported span before it leaves the process; the secre
   for (const file of readdirSync(dir)) {
     expect({ file, leaked: readFileSync(path.join(dir, file)).includes("sk-LEAKED0000secret") }).toEqual({ file, leaked: false });
   }
-  server = await startServer(`sqlite:${path.join(dir, "agentops.db")}`);
+  backend.server = server = await startServer(backend.db);
 }, 60_000);

@@ -49,3 +49,33 @@ export function startServer(db: string, port = 0): Promise<ServerProcess> {
     });
   });
 }
+
+/** A real server on a SQLite database in a temporary folder, with one project, for a test file. */
+export interface ProjectServer {
+  server: ServerProcess;
+  apiKey: string;
+  /** The folder of the database files. */
+  dir: string;
+  /** The `--db` URL of the database. */
+  db: string;
+  stop(): Promise<void>;
+}
+
+export async function startProjectServer(name: string): Promise<ProjectServer> {
+  const { mkdtempSync, rmSync } = await import("node:fs");
+  const { tmpdir } = await import("node:os");
+  const dir = mkdtempSync(path.join(tmpdir(), `agentops-${name}-`));
+  const db = `sqlite:${path.join(dir, "agentops.db")}`;
+  const apiKey = (await createProject(db, name)).api_key;
+  const handle: ProjectServer = {
+    server: await startServer(db),
+    apiKey,
+    dir,
+    db,
+    async stop() {
+      await handle.server.kill();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+  return handle;
+}

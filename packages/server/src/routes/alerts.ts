@@ -1,10 +1,10 @@
 import type { FastifyInstance } from "fastify";
-import type { ErrorResponse } from "@agentops/span-model";
 import type { AlertEvaluator } from "../alerts/evaluator";
 import { addAlertRule, readAlertRules, readDeliveries, removeAlertRule } from "../alerts/project-alerts";
 import { AlertRuleError, publicRule } from "../alerts/rules";
 import type { Authenticator } from "../auth/authenticate";
 import { HttpError } from "../http-error";
+import { useRestConventions } from "./rest-common";
 import type { Storage } from "../storage/types";
 
 /** What the alert routes need from the server. */
@@ -23,34 +23,9 @@ export interface AlertRoutesOptions {
 export async function alertRoutes(app: FastifyInstance, options: AlertRoutesOptions): Promise<void> {
   const { storage, authenticator, alerts } = options;
 
-  app.setErrorHandler((error: Error & { statusCode?: number }, request, reply) => {
-    let status = 500;
-    let code = "internal_error";
-    let message = "internal error";
-    if (error instanceof HttpError) {
-      status = error.statusCode;
-      code = error.code;
-      message = error.message;
-    } else if (error instanceof AlertRuleError) {
-      status = 400;
-      code = "bad_request";
-      message = error.message;
-    } else if (typeof error.statusCode === "number" && error.statusCode >= 400 && error.statusCode < 500) {
-      status = error.statusCode;
-      code = "bad_request";
-      message = error.message;
-    } else {
-      request.log.error({ err: error }, "request failed");
-    }
-    const body: ErrorResponse = { error: code, message };
-    return reply.code(status).send(body);
-  });
-
-  app.addHook("onRequest", async (request) => {
-    const principal = await authenticator.authenticate(request.headers);
-    if (!principal) throw new HttpError(401, "unauthorized", "missing or unknown API key");
-    request.projectId = principal.projectId;
-  });
+  useRestConventions(app, authenticator, (error) =>
+    error instanceof AlertRuleError ? { status: 400, code: "bad_request" } : undefined,
+  );
 
   app.get("/v2/alerts", async (request) => {
     const rules = await readAlertRules(storage, request.projectId);

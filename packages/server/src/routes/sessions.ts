@@ -6,9 +6,10 @@ import { HttpError } from "../http-error";
 import { ScoreIdConflictError, ScoreLimitError, StorageQueryError } from "../storage/errors";
 import { scoreListParams } from "../rest/score-body";
 import { EXPORT_SECTIONS, exportedEvent, spanResponse } from "../rest/session-events";
+import { useRestConventions } from "./rest-common";
 import { scoreRoutes } from "./scores";
 import type { EndState, ListSessionsQuery, Storage, UsageQuery } from "../storage/types";
-import type { ErrorResponse, ProjectResponse, UsageResponse } from "@agentops/span-model";
+import type { ProjectResponse, UsageResponse } from "@agentops/span-model";
 
 /** What the REST routes need from the server. */
 export interface SessionRoutesOptions {
@@ -35,46 +36,11 @@ export async function sessionRoutes(
 ): Promise<void> {
   const { storage, authenticator, now } = options;
 
-  app.setErrorHandler((error: Error & { statusCode?: number }, request, reply) => {
-    let status = 500;
-    let code = "internal_error";
-    let message = "internal error";
-    if (error instanceof HttpError) {
-      status = error.statusCode;
-      code = error.code;
-      message = error.message;
-    } else if (error instanceof StorageQueryError) {
-      status = 400;
-      code = "bad_request";
-      message = error.message;
-    } else if (error instanceof ScoreLimitError) {
-      status = 409;
-      code = "too_many_scores";
-      message = error.message;
-    } else if (error instanceof ScoreIdConflictError) {
-      status = 409;
-      code = "conflict";
-      message = error.message;
-    } else if (
-      typeof error.statusCode === "number" &&
-      error.statusCode >= 400 &&
-      error.statusCode < 500
-    ) {
-      // fastify's own request errors: malformed JSON, unsupported media type, body too large.
-      status = error.statusCode;
-      code = status === 413 ? "payload_too_large" : status === 415 ? "unsupported_media_type" : "bad_request";
-      message = error.message;
-    } else {
-      request.log.error({ err: error }, "request failed");
-    }
-    const body: ErrorResponse = { error: code, message };
-    return reply.code(status).send(body);
-  });
-
-  app.addHook("onRequest", async (request) => {
-    const principal = await authenticator.authenticate(request.headers);
-    if (!principal) throw new HttpError(401, "unauthorized", "missing or unknown API key");
-    request.projectId = principal.projectId;
+  useRestConventions(app, authenticator, (error) => {
+    if (error instanceof StorageQueryError) return { status: 400, code: "bad_request" };
+    if (error instanceof ScoreLimitError) return { status: 409, code: "too_many_scores" };
+    if (error instanceof ScoreIdConflictError) return { status: 409, code: "conflict" };
+    return undefined;
   });
 
   app.get("/v2/project", async (request): Promise<ProjectResponse> => {
