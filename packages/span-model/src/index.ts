@@ -21,6 +21,9 @@ export type { EndState, EventKind } from "./kinds";
 export { readToolCall } from "./tool-call";
 export type { ToolCall } from "./tool-call";
 export type {
+  AlertCondition,
+  AlertDelivery,
+  DeliveryAttempt,
   ErrorResponse,
   ExportedActionEvent,
   ExportedErrorEvent,
@@ -29,6 +32,7 @@ export type {
   ExportedToolEvent,
   ListSessionsPage,
   ProjectResponse,
+  PublicAlertRule,
   ScoreRequest,
   ScoreResponse,
   ScoreSource,

@@ -266,3 +266,45 @@ export interface SessionSpansResponse {
   session_id: string;
   spans: SpanResponse[];
 }
+
+/** An alert rule's condition (`/v2/alerts`), parsed from what was written (`cost_over:0.5`, …). */
+export type AlertCondition =
+  | { type: "cost_over"; usd: number }
+  | { type: "errors_over"; count: number }
+  | { type: "end_state"; state: "Failure" | "Indeterminate" }
+  | { type: "duration_over"; ms: number };
+
+/** An alert rule as `/v2/alerts` answers it: never with its secret. */
+export interface PublicAlertRule {
+  id: string;
+  name: string;
+  /** The condition as written: `cost_over:0.5`, `errors_over:3`, `end_state:Failure`, `duration_over:10m`. */
+  when: string;
+  condition: AlertCondition;
+  webhook_url: string;
+  created_at: string;
+}
+
+/** One attempt to deliver an alert, as recorded. */
+export interface DeliveryAttempt {
+  attempt: number;
+  at: string;
+  /** The webhook's HTTP status; null when no answer came (network error, timeout). */
+  status: number | null;
+  error: string | null;
+  duration_ms: number;
+}
+
+/** One alert fired for a session, and what became of its delivery (`/v2/alerts/deliveries`). */
+export interface AlertDelivery {
+  id: string;
+  rule_id: string;
+  rule_name: string;
+  when: string;
+  session_id: string;
+  webhook_url: string;
+  fired_at: string;
+  /** pending while attempts remain; delivered on a 2xx; failed when the attempts ran out. */
+  status: "pending" | "delivered" | "failed";
+  attempts: DeliveryAttempt[];
+}

@@ -1,43 +1,9 @@
+import type { AlertDelivery, PublicAlertRule as AlertRule } from "@agentops/span-model";
 import type { ApiClient } from "./client";
 
-/**
- * The alert shapes of `/v2/alerts` as the server answers them (rules never carry their secret;
- * the secret comes once, in the answer to the `POST` that made the rule).
- */
-export type AlertCondition =
-  | { type: "cost_over"; usd: number }
-  | { type: "errors_over"; count: number }
-  | { type: "end_state"; state: "Failure" | "Indeterminate" }
-  | { type: "duration_over"; ms: number };
-
-export interface AlertRule {
-  id: string;
-  name: string;
-  when: string;
-  condition: AlertCondition;
-  webhook_url: string;
-  created_at: string;
-}
-
-export interface DeliveryAttempt {
-  attempt: number;
-  at: string;
-  status: number | null;
-  error: string | null;
-  duration_ms: number;
-}
-
-export interface AlertDelivery {
-  id: string;
-  rule_id: string;
-  rule_name: string;
-  when: string;
-  session_id: string;
-  webhook_url: string;
-  fired_at: string;
-  status: "pending" | "delivered" | "failed";
-  attempts: DeliveryAttempt[];
-}
+/** The alert shapes of `/v2/alerts` (rules never carry their secret; it comes once, in the answer to the `POST` that made the rule). */
+export type { AlertCondition, DeliveryAttempt } from "@agentops/span-model";
+export type { AlertDelivery, AlertRule };
 
 export interface NewAlertRule {
   name: string;

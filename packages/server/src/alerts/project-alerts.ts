@@ -1,6 +1,9 @@
+import type { AlertDelivery, DeliveryAttempt } from "@agentops/span-model";
 import type { Storage } from "../storage/types";
 import { readListSetting, updateListSetting } from "./merged-setting";
 import { AlertRuleError, makeAlertRule, type AlertRule, type AlertRuleInput } from "./rules";
+
+export type { AlertDelivery, DeliveryAttempt };
 
 /**
  * Where alerts live: in the store's settings, so that every store (and every replica on one
@@ -26,30 +29,6 @@ export function deliveriesSetting(projectId: string): string {
 export const MAX_DELIVERIES = 100;
 /** Rules a project may have: each is evaluated against every session it touches. */
 export const MAX_RULES = 50;
-
-/** One attempt to deliver, as recorded. */
-export interface DeliveryAttempt {
-  attempt: number;
-  at: string;
-  /** The webhook's HTTP status; null when no answer came (network error, timeout). */
-  status: number | null;
-  error: string | null;
-  duration_ms: number;
-}
-
-/** One alert fired for a session, and what became of its delivery. */
-export interface AlertDelivery {
-  id: string;
-  rule_id: string;
-  rule_name: string;
-  when: string;
-  session_id: string;
-  webhook_url: string;
-  fired_at: string;
-  /** pending while attempts remain; delivered on a 2xx; failed when the attempts ran out. */
-  status: "pending" | "delivered" | "failed";
-  attempts: DeliveryAttempt[];
-}
 
 /** A project's rules as stored; a setting that cannot be read counts as none. */
 export function readAlertRules(storage: Pick<Storage, "getSetting">, projectId: string): Promise<AlertRule[]> {

@@ -1,12 +1,8 @@
 import { randomBytes } from "node:crypto";
+import type { AlertCondition, PublicAlertRule } from "@agentops/span-model";
 import type { SessionStats } from "../storage/types";
 
-/** What an alert rule watches for in a session. */
-export type AlertCondition =
-  | { type: "cost_over"; usd: number }
-  | { type: "errors_over"; count: number }
-  | { type: "end_state"; state: "Failure" | "Indeterminate" }
-  | { type: "duration_over"; ms: number };
+export type { AlertCondition, PublicAlertRule };
 
 /** An alert rule of a project, as stored (with its webhook secret). */
 export interface AlertRule {
@@ -21,15 +17,6 @@ export interface AlertRule {
   createdAt: string;
 }
 
-/** A rule as the REST API and `alerts list` show it: without its secret. */
-export interface PublicAlertRule {
-  id: string;
-  name: string;
-  when: string;
-  condition: AlertCondition;
-  webhook_url: string;
-  created_at: string;
-}
 
 /** A rule given to `addAlertRule` (its id, and its secret when none is given, are made there). */
 export interface AlertRuleInput {
