@@ -20,7 +20,7 @@ import { applicationName, HostResourceDetector } from "./host-detector";
 import { SessionIdGenerator } from "./id-generator";
 import { installDiagLogger, logger } from "./logger";
 import { scoresSettled } from "./scores";
-import { fetchServerStats } from "./server-stats";
+import { fetchServerStats } from "./server-api";
 import { SessionTracerProvider } from "./session-tracer-provider";
 import { Session, type SessionHost, type SessionRole } from "./session";
 import type { AgentOpsOptions, EndState, ExportStats, HostEnv } from "./types";

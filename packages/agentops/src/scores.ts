@@ -1,9 +1,6 @@
 import { randomUUID } from "node:crypto";
-import * as http from "node:http";
-import * as https from "node:https";
-import { context } from "@opentelemetry/api";
-import { suppressTracing } from "@opentelemetry/core";
 import { logger, logOnce } from "./logger";
+import { callServer } from "./server-api";
 
 /** Longest score name, in characters (UTF-16 code units), once trimmed; the server's limit too. */
 export const MAX_SCORE_NAME_LENGTH = 200;
@@ -150,48 +147,22 @@ async function sendScore(target: ScoreTarget, body: ScoreBody, attemptTimeoutMs:
   }
 }
 
-/** One POST; never rejects. Not traced: the application's HTTP instrumentation must not see it. */
-function postOnce(target: ScoreTarget, payload: string, timeoutMs: number): Promise<Attempt> {
-  return new Promise((resolve) => {
-    context.with(suppressTracing(context.active()), () => {
-      try {
-        const url = new URL(`${target.endpoint}/v2/sessions/${target.sessionId}/scores`);
-        const transport = url.protocol === "https:" ? https : http;
-        const request = transport.request(
-          url,
-          {
-            method: "POST",
-            headers: {
-              "content-type": "application/json",
-              "content-length": Buffer.byteLength(payload),
-              "x-agentops-api-key": target.apiKey,
-              accept: "application/json",
-            },
-            timeout: timeoutMs,
-          },
-          (response) => {
-            const status = response.statusCode ?? 0;
-            let text = "";
-            response.setEncoding("utf8");
-            response.on("data", (chunk: string) => {
-              if (text.length < MAX_ERROR_BODY) text += chunk;
-            });
-            response.on("error", () => resolve({ kind: "retry", reason: "the answer was cut" }));
-            response.on("end", () => {
-              if (status === 200 || status === 201) resolve({ kind: "stored" });
-              else if (status === 408 || status === 429 || status >= 500) resolve({ kind: "retry", reason: `HTTP ${status}` });
-              else resolve({ kind: "refused", status, message: errorMessage(text) });
-            });
-          },
-        );
-        request.on("timeout", () => request.destroy(new Error(`no answer in ${timeoutMs} ms`)));
-        request.on("error", (error) => resolve({ kind: "retry", reason: error.message }));
-        request.end(payload);
-      } catch (error) {
-        resolve({ kind: "refused", status: 0, message: error instanceof Error ? error.message : String(error) });
-      }
-    });
+/** One POST; never rejects. */
+async function postOnce(target: ScoreTarget, payload: string, timeoutMs: number): Promise<Attempt> {
+  const answer = await callServer({
+    endpoint: target.endpoint,
+    apiKey: target.apiKey,
+    method: "POST",
+    path: `/v2/sessions/${target.sessionId}/scores`,
+    payload,
+    timeoutMs,
+    maxBody: MAX_ERROR_BODY,
   });
+  if ("error" in answer) return { kind: "retry", reason: answer.error };
+  const { status, body } = answer;
+  if (status === 200 || status === 201) return { kind: "stored" };
+  if (status === 408 || status === 429 || status >= 500) return { kind: "retry", reason: `HTTP ${status}` };
+  return { kind: "refused", status, message: errorMessage(body) };
 }
 
 function errorMessage(text: string): string {

@@ -31,7 +31,7 @@ import { ErrorEvent, type Event } from "./events";
 import type { SessionIdGenerator } from "./id-generator";
 import { logger, logOnce } from "./logger";
 import { recordScore, type ScoreOptions, type ScoreValue } from "./scores";
-import { fetchServerStats } from "./server-stats";
+import { fetchServerStats } from "./server-api";
 import { SessionTotals } from "./session-span-processor";
 import type { EndState, HostEnv, SessionAnalytics } from "./types";
 
