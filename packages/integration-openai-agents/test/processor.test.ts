@@ -20,7 +20,7 @@ import {
 } from "@openai/agents";
 import { startMockProvider, type MockProvider } from "@agentops/mock-provider";
 import { OpenAIInstrumentation } from "@agentops/instrumentation-openai";
-import { interpretSpan } from "@agentops/span-model";
+import { countsAsAction, interpretSpan } from "@agentops/span-model";
 import { agentopsTraceProcessor, type AgentOpsTraceProcessor } from "@agentops/openai-agents";
 
 let provider: MockProvider;
@@ -93,7 +93,8 @@ function totals(spans: ReadableSpan[]) {
   const sum = { llm: 0, tool: 0, action: 0, errors: 0, prompt: 0, completion: 0, cached: 0, reasoning: 0 };
   for (const span of spans) {
     const meaning = interpretSpan(span.name, parentId(span) ?? null, span.attributes, span.status.code);
-    if (meaning.kind === "llm" || meaning.kind === "tool" || meaning.kind === "action") sum[meaning.kind] += 1;
+    if (meaning.kind === "llm" || meaning.kind === "tool") sum[meaning.kind] += 1;
+    else if (countsAsAction(meaning.kind)) sum.action += 1;
     if (meaning.isError) sum.errors += 1;
     sum.prompt += meaning.promptTokens;
     sum.completion += meaning.completionTokens;

@@ -17,6 +17,8 @@ export { isContentAttribute } from "./content";
 export { parseJson, parseJsonText, readConversation, readRawMessages } from "./messages";
 export type { ChatMessage, ChatPart, Conversation } from "./messages";
 export { countsAsAction } from "./kinds";
+export { describeSpan, FRAMEWORK_NAMES } from "./describe";
+export type { SpanDescription, SpanRole } from "./describe";
 export type { EndState, EventKind } from "./kinds";
 export { readToolCall } from "./tool-call";
 export type { ToolCall } from "./tool-call";

@@ -10,14 +10,15 @@ import { readCount, readString } from "./attribute-values";
 import { hasTokenUsage } from "./usage";
 
 /**
- * OpenAI Agents SDK span types → our kinds. Agents, handoffs, guardrails and MCP tool listings
- * are what the agent did (actions, told apart by their `agentops.action.type`); function tools
+ * OpenAI Agents SDK span types → our kinds. An agent span is an agent run (counted among the
+ * actions, as `invoke_agent` is); handoffs, guardrails and MCP tool listings are what the agent
+ * did (actions, told apart by their `agentops.action.type`); function tools
  * are tools; generations and responses are model calls, and so are transcriptions and speech.
  * `task` and `turn` carry the usage of the model calls under them (sums, so never counted), and
  * `custom` / `speech_group` are containers.
  */
 const SPAN_TYPES: Record<string, EventKind> = {
-  [Types.AGENT]: "action",
+  [Types.AGENT]: "agent",
   [Types.HANDOFF]: "action",
   [Types.GUARDRAIL]: "action",
   [Types.MCP_TOOLS]: "action",

@@ -3,12 +3,12 @@ import { classifyOpenAIAgentsSpan, classifySpan, interpretSpan } from "@agentops
 const agents = (type: string, extra: Record<string, unknown> = {}) => ({ "openai_agents.span_type": type, "openai_agents.span_id": "span_1", ...extra });
 
 describe("OpenAI Agents spans as @agentops/openai-agents writes them", () => {
-  it("gives each span type its kind: agents, handoffs, guardrails and MCP listings are actions, functions tools", () => {
+  it("gives each span type its kind: agents are agent runs, handoffs, guardrails and MCP listings actions, functions tools", () => {
     const kinds = Object.fromEntries(
       ["agent", "handoff", "guardrail", "mcp_tools", "function", "generation", "response", "transcription", "speech", "task", "turn", "custom", "speech_group", "unheard_of"].map((type) => [type, classifySpan("x", "p", agents(type))]),
     );
     expect(kinds).toEqual({
-      agent: "action", handoff: "action", guardrail: "action", mcp_tools: "action", function: "tool",
+      agent: "agent", handoff: "action", guardrail: "action", mcp_tools: "action", function: "tool",
       generation: "llm", response: "llm", transcription: "llm", speech: "llm",
       task: "other", turn: "other", custom: "other", speech_group: "other", unheard_of: "other",
     });
@@ -16,7 +16,9 @@ describe("OpenAI Agents spans as @agentops/openai-agents writes them", () => {
   });
 
   it("wins over the GenAI names the spans also carry for other backends", () => {
-    expect(classifySpan("invoke_agent Triage", "p", agents("agent", { "gen_ai.operation.name": "invoke_agent" }))).toBe("action");
+    expect(classifySpan("invoke_agent Triage", "p", agents("agent", { "gen_ai.operation.name": "invoke_agent" }))).toBe("agent");
+    // Not even the usage a GenAI agent span may repeat makes it an LLM call.
+    expect(classifySpan("agent", "p", agents("agent", { "gen_ai.request.model": "gpt-4o", "gen_ai.usage.input_tokens": 10 }))).toBe("agent");
     // A task span's usage is the sum of its model calls: never an LLM call of its own.
     expect(classifySpan("task", "p", agents("task", { "gen_ai.request.model": "gpt-4o", "gen_ai.usage.input_tokens": 10 }))).toBe("other");
   });
@@ -32,7 +34,7 @@ describe("OpenAI Agents spans as @agentops/openai-agents writes them", () => {
 
   it("counts a failed function as a failed tool call, a failed agent not as an error", () => {
     expect(interpretSpan("execute_tool book", "p", agents("function"), 2)).toMatchObject({ kind: "tool", isError: true });
-    expect(interpretSpan("invoke_agent Triage", "p", agents("agent"), 2)).toMatchObject({ kind: "action", isError: false });
+    expect(interpretSpan("invoke_agent Triage", "p", agents("agent"), 2)).toMatchObject({ kind: "agent", isError: false, promptTokens: 0 });
   });
 
   it("keeps reading spans re-emitted by AgentOps' npm SDK (no span type) as before", () => {
