@@ -40,6 +40,7 @@ import type { SessionSpan } from "../api/types";
 import { formatCost, formatCount, formatDuration, formatOffset } from "../lib/format";
 import { parseJson, prettyValue, readConversation } from "../lib/genai";
 import { safeHttpUrl } from "../lib/urls";
+import { frameworkFacts } from "../lib/span-description";
 import type { WaterfallModel } from "../lib/waterfall-model";
 import { ChatView } from "./chat-view";
 import { KeyValues } from "./key-values";
@@ -90,10 +91,11 @@ export function EventPanel({
             ["Duration", formatDuration(span.endMs - span.startMs)],
             ["Process", model.processes[row.process]?.label ?? "—"],
             ...(span.statusCode === 2 ? ([["Status", `Error${span.statusMessage ? `: ${span.statusMessage}` : ""}`]] as Array<[string, unknown]>) : []),
+            ...frameworkFacts(span),
           ]}
         />
         {span.kind === "llm" && <LlmDetails span={span} />}
-        {(span.kind === "tool" || span.kind === "action") && <CallDetails span={span} />}
+        {(span.kind === "tool" || span.kind === "action" || span.kind === "agent") && <CallDetails span={span} />}
         {(span.kind === "error" || row.isError) && <ErrorDetails span={span} model={model} onSelect={onSelect} />}
         <details>
           <summary class="muted">All attributes</summary>

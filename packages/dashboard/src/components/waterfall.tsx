@@ -1,6 +1,7 @@
 import { useEffect, useLayoutEffect, useMemo, useRef, useState } from "preact/hooks";
 import type { SpanKind } from "../api/types";
 import { formatCount, formatDuration, formatOffset } from "../lib/format";
+import { roleLabel } from "../lib/span-description";
 import { axisTicks, PROCESS_COLORS, visibleRows, type WaterfallModel } from "../lib/waterfall-model";
 
 /** Height of one row in pixels; rows are absolutely placed, so only the visible ones exist. */
@@ -174,6 +175,7 @@ export function Waterfall({ model, selected, onSelect, loading = false }: Waterf
           {visible.slice(first, last).map((index, offset) => {
             const row = model.rows[index]!;
             const event = row.span;
+            const role = roleLabel(event);
             const left = ((event.startMs - model.startMs) / span) * 100;
             const width = ((event.endMs - event.startMs) / span) * 100;
             const isCollapsed = collapsed.has(event.spanId);
@@ -213,6 +215,11 @@ export function Waterfall({ model, selected, onSelect, loading = false }: Waterf
                     <span class="wf-toggle" />
                   )}
                   <span class={`wf-kind kind-${event.kind}`}>{KIND_LABELS[event.kind]}</span>
+                  {role !== null && (
+                    <span class="wf-role" data-role={role}>
+                      {role}
+                    </span>
+                  )}
                   {row.isError && (
                     <span class="wf-error" title="Error">
                       !

@@ -4,6 +4,7 @@ import {
   ATTR_GEN_AI_RESPONSE_MODEL,
 } from "@agentops/semconv";
 import type { SessionSpan, SessionStats } from "../api/types";
+import { describe } from "./span-description";
 
 /** What the session page shows beside the waterfall, read from the session's spans. */
 export interface SessionDetails {
@@ -11,6 +12,10 @@ export interface SessionDetails {
   hostEnv: Record<string, unknown> | null;
   video: string | null;
   costByModel: ModelCost[];
+  /** `gen_ai.conversation.id`s the session's spans carry, in order of first appearance. */
+  conversations: string[];
+  /** Frameworks and instrumentation projects whose spans the session holds (agentops' own aside). */
+  frameworks: string[];
 }
 
 export interface ModelCost {
@@ -27,7 +32,14 @@ export function readSessionDetails(spans: readonly SessionSpan[]): SessionDetail
   let video: string | null = null;
   let videoTime = Number.NEGATIVE_INFINITY;
   const models = new Map<string, ModelCost>();
+  const conversations = new Set<string>();
+  const frameworks = new Set<string>();
   for (const span of spans) {
+    if (span.kind !== "session" && span.kind !== "marker") {
+      const description = describe(span);
+      if (description.conversationId !== null) conversations.add(description.conversationId);
+      if (description.framework !== null) frameworks.add(description.framework);
+    }
     // The root span knows the starting process best; the start marker comes next; any span last.
     const rank = span.kind === "session" ? 0 : span.kind === "marker" ? 1 : 2;
     if (rank < hostRank && Object.keys(span.resource).length > 0) {
@@ -50,7 +62,7 @@ export function readSessionDetails(spans: readonly SessionSpan[]): SessionDetail
     }
   }
   const costByModel = [...models.values()].sort((a, b) => b.cost - a.cost || b.calls - a.calls);
-  return { hostEnv, video, costByModel };
+  return { hostEnv, video, costByModel, conversations: [...conversations], frameworks: [...frameworks] };
 }
 
 /** A session's duration; for a running one, the time so far (up to `now`). */

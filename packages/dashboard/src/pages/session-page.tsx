@@ -207,6 +207,22 @@ export function SessionPage({ sessionId, query }: { sessionId: string; query: UR
             </span>
           )}
         </div>
+        {details && (details.frameworks.length > 0 || details.conversations.length > 0) && (
+          <div class="header-meta" data-testid="session-frameworks">
+            {details.frameworks.length > 0 && (
+              <span>
+                <span class="muted">Traced by: </span>
+                {details.frameworks.join(", ")}
+              </span>
+            )}
+            {details.conversations.length > 0 && (
+              <span data-testid="conversation-ids">
+                <span class="muted">{details.conversations.length === 1 ? "Conversation: " : "Conversations: "}</span>
+                <span class="mono">{details.conversations.join(", ")}</span>
+              </span>
+            )}
+          </div>
+        )}
         {video && new URL(video).origin === window.location.origin && (
           // The page's CSP lets media load from this origin only: elsewhere, the link above.
           <video class="player" src={video} controls preload="metadata" />

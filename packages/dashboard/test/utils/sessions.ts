@@ -170,6 +170,11 @@ export class SeedSession {
     });
   }
 
+  /** Any span of the session, in another producer's vocabulary: its attributes as given. */
+  span(name: string, attributes: Record<string, unknown>, startMs: number, durationMs = 100, parentSpanId?: string): SpanSpec {
+    return this.push({ name, parentSpanId: parentSpanId ?? this.rootSpanId, startMs, endMs: startMs + durationMs, attributes });
+  }
+
   /** The root span, written when the session ends. */
   end(endState: EndStateValue, endMs: number, reason?: string, video?: string): SpanSpec {
     return this.push({
