@@ -131,10 +131,17 @@ it.each(CASES)("$name: stats count each call once and the export nests agents, t
   const [handoff] = exported.actions.filter((action: any) => action.action_type === "handoff");
   expect(handoff.params).toEqual({ from_agent: "Triage", to_agent: "Booking agent" });
   expect(agentOf(handoff.span_id)).toBe("Triage");
+  // The framework fields name the same structure without a walk over the spans.
+  expect(agents.map((action: any) => [action.framework, action.role, action.agent_name])).toEqual([
+    ["OpenAI Agents SDK", "agent", "Triage"],
+    ["OpenAI Agents SDK", "agent", "Booking agent"],
+  ]);
+  expect(handoff).toMatchObject({ framework: "OpenAI Agents SDK", role: "handoff", handoff: { from: "Triage", to: "Booking agent" } });
 
   expect(exported.tools).toHaveLength(1);
   expect(exported.tools[0]).toMatchObject({ name: "get_weather", params: { city: "Oslo" }, returns: "Sunny in Oslo" });
   expect(agentOf(exported.tools[0].span_id)).toBe("Triage");
+  expect(exported.tools[0]).toMatchObject({ framework: "OpenAI Agents SDK", role: "tool" });
 
   expect(exported.llms.map((llm: any) => [llm.model, llm.prompt_tokens, llm.completion_tokens])).toEqual([
     ["gpt-4o", 1000, 50],

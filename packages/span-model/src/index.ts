@@ -30,6 +30,7 @@ export type {
   ExportedActionEvent,
   ExportedErrorEvent,
   ExportedEventBase,
+  ExportedFrameworkFields,
   ExportedLlmEvent,
   ExportedToolEvent,
   ListSessionsPage,

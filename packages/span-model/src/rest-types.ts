@@ -195,7 +195,26 @@ export interface ExportedLlmEvent extends ExportedEventBase {
   cost: number;
 }
 
-export interface ExportedActionEvent extends ExportedEventBase {
+/**
+ * Where an action or tool call stands in the framework that made it (see `describeSpan`); every
+ * field is null for agentops' own events.
+ */
+export interface ExportedFrameworkFields {
+  /** The framework or instrumentation project: "OpenAI Agents SDK", "Vercel AI SDK", … */
+  framework: string | null;
+  /** "agent", "handoff", "guardrail", "mcp", "tool", "step", or null. */
+  role: string | null;
+  /** The agent that runs, or that the event belongs to (`gen_ai.agent.name`). */
+  agent_name: string | null;
+  /** A handoff's edge, from one agent to another. */
+  handoff: { from: string | null; to: string | null } | null;
+  /** The MCP server a tool call or listing went to. */
+  mcp_server: string | null;
+  /** `gen_ai.conversation.id`. */
+  conversation_id: string | null;
+}
+
+export interface ExportedActionEvent extends ExportedEventBase, ExportedFrameworkFields {
   action_type: string | null;
   params: unknown;
   returns: unknown;
@@ -203,7 +222,7 @@ export interface ExportedActionEvent extends ExportedEventBase {
   screenshot: string | null;
 }
 
-export interface ExportedToolEvent extends ExportedEventBase {
+export interface ExportedToolEvent extends ExportedEventBase, ExportedFrameworkFields {
   /** `gen_ai.tool.name`, else the span name. */
   name: string;
   params: unknown;

@@ -14,12 +14,13 @@ import {
   ATTR_EXCEPTION_TYPE,
   GenAiOperationValues,
 } from "@agentops/semconv";
-import { countsAsAction, parseJsonText, readRawMessages, readToolCall } from "@agentops/span-model";
+import { countsAsAction, describeSpan, parseJsonText, readRawMessages, readToolCall } from "@agentops/span-model";
 import type { StoredSpan } from "../storage/types";
 import type {
   ExportedActionEvent,
   ExportedErrorEvent,
   ExportedEventBase,
+  ExportedFrameworkFields,
   ExportedLlmEvent,
   ExportedToolEvent,
   SpanResponse,
@@ -62,6 +63,18 @@ function base(span: StoredSpan): ExportedEventBase {
   };
 }
 
+function frameworkFields(span: StoredSpan): ExportedFrameworkFields {
+  const description = describeSpan(span.attributes);
+  return {
+    framework: description.framework,
+    role: description.role,
+    agent_name: description.agent,
+    handoff: description.handoff,
+    mcp_server: description.mcpServer,
+    conversation_id: description.conversationId,
+  };
+}
+
 function llmEvent(span: StoredSpan): ExportedLlmEvent {
   const attributes = span.attributes;
   return {
@@ -92,6 +105,7 @@ function actionEvent(span: StoredSpan): ExportedActionEvent {
     returns: jsonValue(attributes[ATTR_AGENTOPS_EVENT_RETURNS]) ?? (agent ? readRawMessages(attributes, "output") : null),
     logs: jsonValue(attributes[ATTR_AGENTOPS_EVENT_LOGS]),
     screenshot: stringOrNull(attributes[ATTR_AGENTOPS_ACTION_SCREENSHOT]),
+    ...frameworkFields(span),
   };
 }
 
@@ -110,6 +124,7 @@ function toolEvent(span: StoredSpan): ExportedToolEvent {
     params: jsonValue(attributes[ATTR_AGENTOPS_EVENT_PARAMS]) ?? call.arguments,
     returns: jsonValue(attributes[ATTR_AGENTOPS_EVENT_RETURNS]) ?? call.result,
     logs: jsonValue(attributes[ATTR_AGENTOPS_EVENT_LOGS]),
+    ...frameworkFields(span),
   };
 }
 
