@@ -88,15 +88,20 @@ export class AgentOpsCallbackHandler extends BaseCallbackHandler {
     this.awaitHandlers = true;
   }
 
+  /**
+   * The arguments in the order LangChain's callback manager passes them (and its own tracers read
+   * them): the parent run id fourth, the run type and name after the metadata. The declared type
+   * of `BaseCallbackHandler` lists them in another order.
+   */
   override handleChainStart(
     chain: unknown,
     inputs: unknown,
     runId: string,
-    _runType?: string,
+    parentRunId?: string,
     tags?: string[],
     metadata?: Record<string, unknown>,
+    _runType?: string,
     name?: string,
-    parentRunId?: string,
   ): void {
     this.guard(() => {
       if (Array.isArray(tags) && tags.includes(HIDDEN_TAG)) {
