@@ -1,4 +1,4 @@
-import { type Attributes, context, SpanKind, SpanStatusCode, trace, type Tracer, type TracerProvider } from "@opentelemetry/api";
+import { type Attributes, type Context, context, SpanKind, SpanStatusCode, trace, type Tracer, type TracerProvider } from "@opentelemetry/api";
 import { BaseCallbackHandler } from "@langchain/core/callbacks/base";
 import { resolveCaptureContent, resolveParentContext } from "@agentops/instrumentation-core";
 import {
@@ -261,16 +261,16 @@ export class AgentOpsCallbackHandler extends BaseCallbackHandler {
     if (typeof run.runId !== "string" || this.table.runs.has(run.runId)) return; // another handler has it
     const parentRunId = typeof run.parentRunId === "string" ? run.parentRunId : undefined;
     const parentRun = this.table.traced(parentRunId);
-    const active = context.active();
-    let parent = parentRun?.context;
-    if (parent === undefined) {
-      this.table.resolving = true;
-      try {
-        parent = resolveParentContext(active);
-      } finally {
-        this.table.resolving = false;
-      }
+    // The active context as the registered providers refine it (with agentops: the session's, for
+    // a run outside session.run), which is also what a client call made for this run will see.
+    this.table.resolving = true;
+    let outer: Context;
+    try {
+      outer = resolveParentContext(context.active());
+    } finally {
+      this.table.resolving = false;
     }
+    const parent = parentRun?.context ?? outer;
     const span = this.tracer().startSpan(
       run.name,
       {
@@ -288,7 +288,7 @@ export class AgentOpsCallbackHandler extends BaseCallbackHandler {
       span,
       context: trace.setSpan(parent, span),
       rootRunId: this.table.rootOf(run.runId, parentRunId),
-      outerSpanId: trace.getSpan(active)?.spanContext().spanId,
+      outerSpanId: trace.getSpan(outer)?.spanContext().spanId,
       clientCalls: 0,
       isModelRun: run.isModelRun === true,
     });

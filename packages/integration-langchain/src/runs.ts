@@ -8,7 +8,10 @@ export interface Run {
   context: Context;
   /** The outermost run above this one (its own id for an outermost run): ends what it left open. */
   rootRunId: string;
-  /** The OpenTelemetry span active when the run started: client calls nest under a model run only from there. */
+  /**
+   * The span a client call made where the run started would start under (the active one, as the
+   * parent-context providers refine it): client calls nest under a model run only from there.
+   */
   outerSpanId: string | undefined;
   /** For model runs: the client spans an instrumentation started under this one. */
   clientCalls: number;
@@ -78,6 +81,7 @@ export class RunTable {
    * there.
    */
   private clientParent(active: Context): Context | undefined {
+    // `active` comes refined by the providers registered before this one (agentops': the session).
     if (this.resolving || this.runs.size === 0) return undefined;
     const activeSpanId = trace.getSpan(active)?.spanContext().spanId;
     let waiting: Run | undefined;
