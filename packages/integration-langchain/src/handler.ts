@@ -2,6 +2,8 @@ import { type Attributes, type Context, context, SpanKind, SpanStatusCode, trace
 import { BaseCallbackHandler } from "@langchain/core/callbacks/base";
 import { resolveCaptureContent, resolveParentContext } from "@agentops/instrumentation-core";
 import {
+  ATTR_GEN_AI_OPERATION_NAME,
+  ATTR_GEN_AI_REQUEST_MODEL,
   ATTR_LANGCHAIN_CLIENT_CALLS,
   ATTR_LANGCHAIN_GRAPH_NODE,
   ATTR_LANGCHAIN_PARENT_RUN_ID,
@@ -251,8 +253,8 @@ export class AgentOpsCallbackHandler extends BaseCallbackHandler {
   }
 
   private startModel(runId: string, parentRunId: string | undefined, runType: string, name: string, attributes: Attributes): void {
-    const operation = String(attributes["gen_ai.operation.name"]);
-    const model = attributes["gen_ai.request.model"];
+    const operation = String(attributes[ATTR_GEN_AI_OPERATION_NAME]);
+    const model = attributes[ATTR_GEN_AI_REQUEST_MODEL];
     this.start({ runId, parentRunId, runType, name: typeof model === "string" ? `${operation} ${model}` : `${operation} ${name}`, attributes, isModelRun: true });
   }
 

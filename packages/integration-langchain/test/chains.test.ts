@@ -159,3 +159,19 @@ it("traces each run once when two handlers are given, and never throws into Lang
   for (const call of calls) expect(call).not.toThrow();
   expect(handler.copy()).toBeInstanceOf(AgentOpsCallbackHandler);
 });
+
+it("ends the runs an outermost run left open when it ends, and forgets them", async () => {
+  handler.handleChainStart({ lc: 1, type: "not_implemented", id: ["app", "Graph"] } as never, {}, "root-1");
+  handler.handleChainStart({} as never, {}, "hidden-1", "root-1", ["langsmith:hidden"]);
+  handler.handleToolStart({} as never, "{}", "tool-1", "hidden-1", [], {}, "lookup");
+  handler.handleChainEnd({}, "root-1");
+  const spans = spansNow();
+  const root = spans.find((span) => span.name === "invoke_agent Graph")!;
+  const [left] = byRunType(spans, "tool");
+  // The tool run went under the root, through the hidden run; it ended with the root.
+  expect(left!.name).toBe("execute_tool lookup");
+  expect(parentId(left!)).toBe(root.spanContext().spanId);
+  // Its late end finds nothing to end twice.
+  expect(() => handler.handleToolEnd("late", "tool-1")).not.toThrow();
+  expect(byRunType(spansNow(), "tool")).toHaveLength(1);
+});
