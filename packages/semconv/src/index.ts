@@ -261,6 +261,30 @@ export const OpenAIAgentsSpanTypeValues = {
   MCP_TOOLS: "mcp_tools",
 } as const;
 
+/**
+ * LangChain.js / LangGraph.js runs as `@agentops/langchain` writes them: the run's type decides
+ * its meaning in the span model (see `@agentops/span-model`, `classifyLangChainSpan`).
+ */
+export const ATTR_LANGCHAIN_RUN_TYPE = "langchain.run_type";
+export const ATTR_LANGCHAIN_RUN_ID = "langchain.run_id";
+/** Absent on the outermost run of a LangChain call (a graph, a chain invoked by the application). */
+export const ATTR_LANGCHAIN_PARENT_RUN_ID = "langchain.parent_run_id";
+/** The LangGraph node a run belongs to (LangGraph's `langgraph_node` metadata). */
+export const ATTR_LANGCHAIN_GRAPH_NODE = "langchain.langgraph_node";
+/**
+ * On a model run (`llm`, `chat_model`): how many client spans an instrumentation started under
+ * it. When there is one, the client span is the LLM call that counts, not this one.
+ */
+export const ATTR_LANGCHAIN_CLIENT_CALLS = "langchain.client_calls";
+/** Values of {@link ATTR_LANGCHAIN_RUN_TYPE}: the kinds of run LangChain's callbacks report. */
+export const LangChainRunTypeValues = {
+  CHAIN: "chain",
+  LLM: "llm",
+  CHAT_MODEL: "chat_model",
+  TOOL: "tool",
+  RETRIEVER: "retriever",
+} as const;
+
 /** OpenLLMetry (Traceloop) request type: `chat`, `completion`, `embedding`, `rerank`. */
 export const ATTR_LLM_REQUEST_TYPE = "llm.request.type";
 

@@ -15,6 +15,7 @@ import { readString } from "./attribute-values";
 import { hasTokenUsage } from "./usage";
 import { classifyAiSdkSpan } from "./ai-sdk";
 import { classifyOpenAIAgentsSpan, classifyReemittedOpenAIAgentsSpan } from "./openai-agents";
+import { classifyLangChainSpan } from "./langchain";
 
 /**
  * `agentops.span.kind` values → our kinds. Besides our own vocabulary this covers the one of
@@ -89,6 +90,8 @@ function kindIn(table: Record<string, EventKind>, value: string): EventKind {
  * 2. OpenAI Agents spans as `@agentops/openai-agents` writes them (`openai_agents.span_type`):
  *    see {@link classifyOpenAIAgentsSpan} (they also carry GenAI names for other backends, which
  *    this rule overrides);
+ * 2b. LangChain runs as `@agentops/langchain` writes them (`langchain.run_type`): see
+ *    {@link classifyLangChainSpan} (same reason);
  * 3. `gen_ai.operation.name`: chat / text_completion / embeddings / generate_content → `llm`,
  *    execute_tool → `tool`, invoke_agent / create_agent → `agent` (agent_step and the rest are
  *    containers → `other`). An `embeddings` span that reports no token usage and did not fail
@@ -117,6 +120,9 @@ export function classifySpan(
 
   const agentsKind = classifyOpenAIAgentsSpan(attributes);
   if (agentsKind !== null) return agentsKind;
+
+  const langChainKind = classifyLangChainSpan(attributes);
+  if (langChainKind !== null) return langChainKind;
 
   const operation = readString(attributes[ATTR_GEN_AI_OPERATION_NAME]);
   if (operation !== null) {

@@ -5,6 +5,7 @@
  */
 export { classifySpan } from "./classify";
 export { classifyOpenAIAgentsSpan } from "./openai-agents";
+export { classifyLangChainSpan } from "./langchain";
 export { emptySpanMeaning, interpretSpan } from "./interpret";
 export type { SpanMeaning } from "./interpret";
 export { hasTokenUsage, readExplicitCost, readLlmUsage } from "./usage";
