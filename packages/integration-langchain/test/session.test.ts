@@ -119,10 +119,14 @@ it.each(CASES)("$name: stats count each call once and the export shows graph, no
   const actionTypes = exported.actions.map((action: any) => action.action_type);
   expect(actionTypes.filter((type: string) => type === "agent")).toHaveLength(2);
   expect(actionTypes.filter((type: string) => type === "graph_node")).toHaveLength(3);
+  // The framework fields say the same: two agent runs, three graph steps, all LangChain's.
+  expect(exported.actions.every((action: any) => action.framework === "LangChain")).toBe(true);
+  expect(exported.actions.filter((action: any) => action.role === "agent")).toHaveLength(2);
+  expect(exported.actions.filter((action: any) => action.role === "step")).toHaveLength(3);
   const [retrieval] = exported.actions.filter((action: any) => action.action_type === "retriever");
   expect(retrieval.params).toEqual({ name: "AtlasRetriever", query: "Where is Oslo?" });
   expect(exported.tools).toHaveLength(1);
-  expect(exported.tools[0]).toMatchObject({ name: "get_weather", params: { city: "Oslo" }, returns: "Sunny in Oslo" });
+  expect(exported.tools[0]).toMatchObject({ name: "get_weather", params: { city: "Oslo" }, returns: "Sunny in Oslo", framework: "LangChain", role: "tool" });
   expect(exported.llms.map((llm: any) => [llm.model, llm.prompt_tokens, llm.completion_tokens])).toEqual([
     ["gpt-4o", 1000, 50],
     ["gpt-4o", 800, 30],

@@ -5,9 +5,12 @@
  * counting is {@link interpretSpan}'s business.
  */
 import {
+  ATTR_AGENTOPS_ACTION_TYPE,
   ATTR_GEN_AI_AGENT_NAME,
   ATTR_GEN_AI_CONVERSATION_ID,
   ATTR_GEN_AI_OPERATION_NAME,
+  ATTR_LANGCHAIN_PARENT_RUN_ID,
+  ATTR_LANGCHAIN_RUN_TYPE,
   ATTR_LLM_REQUEST_TYPE,
   ATTR_OPENAI_AGENTS_GUARDRAIL_NAME,
   ATTR_OPENAI_AGENTS_GUARDRAIL_TRIGGERED,
@@ -16,6 +19,7 @@ import {
   ATTR_OPENAI_AGENTS_MCP_SERVER,
   ATTR_OPENAI_AGENTS_SPAN_TYPE,
   ATTR_OPENINFERENCE_SPAN_KIND,
+  LangChainRunTypeValues as RunTypes,
   OpenAIAgentsSpanTypeValues as AgentsTypes,
 } from "@agentops/semconv";
 import { ATTR_AI_OPERATION_ID } from "./ai-sdk";
@@ -25,6 +29,7 @@ import { readString } from "./attribute-values";
 export const FRAMEWORK_NAMES = {
   OPENAI_AGENTS: "OpenAI Agents SDK",
   AI_SDK: "Vercel AI SDK",
+  LANGCHAIN: "LangChain",
   OPENLLMETRY: "OpenLLMetry",
   OPENINFERENCE: "OpenInference",
   GENAI: "OpenTelemetry GenAI",
@@ -48,6 +53,9 @@ export interface SpanDescription {
   /** `gen_ai.conversation.id`: the conversation (thread) the span is part of. */
   conversationId: string | null;
 }
+
+/** The action type `@agentops/langchain` gives a LangGraph node's run (runs inside it carry the node's name too). */
+const LANGGRAPH_NODE_ACTION = "graph_node";
 
 const AGENTS_ROLES: Record<string, SpanRole> = {
   [AgentsTypes.AGENT]: "agent",
@@ -104,6 +112,19 @@ export function describeSpan(attributes: Record<string, unknown>): SpanDescripti
       };
     } else if (agentsType === AgentsTypes.MCP_TOOLS) {
       description.mcpServer = readString(attributes[ATTR_OPENAI_AGENTS_MCP_SERVER]);
+    }
+    return description;
+  }
+
+  const runType = readString(attributes[ATTR_LANGCHAIN_RUN_TYPE]);
+  if (runType !== null) {
+    description.framework = FRAMEWORK_NAMES.LANGCHAIN;
+    if (runType === RunTypes.TOOL) description.role = "tool";
+    else if (runType === RunTypes.LLM || runType === RunTypes.CHAT_MODEL) description.role = "model";
+    else if (runType === RunTypes.CHAIN) {
+      // The outermost chain runs the agent or graph; a LangGraph node is one of its steps.
+      if (attributes[ATTR_LANGCHAIN_PARENT_RUN_ID] === undefined) description.role = "agent";
+      else if (attributes[ATTR_AGENTOPS_ACTION_TYPE] === LANGGRAPH_NODE_ACTION) description.role = "step";
     }
     return description;
   }

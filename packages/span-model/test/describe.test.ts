@@ -21,6 +21,11 @@ describe("describeSpan", () => {
     expect(describeSpan({ "ai.operationId": "ai.generateText" })).toMatchObject({ framework: FRAMEWORK_NAMES.AI_SDK, role: "agent" });
     expect(describeSpan({ "ai.operationId": "ai.streamText.doStream" })).toMatchObject({ role: "model" });
     expect(describeSpan({ "ai.operationId": "ai.toolCall" })).toMatchObject({ role: "tool" });
+    expect(describeSpan({ "langchain.run_type": "chain", "langchain.run_id": "r1" })).toMatchObject({ framework: FRAMEWORK_NAMES.LANGCHAIN, role: "agent" });
+    expect(describeSpan({ "langchain.run_type": "chain", "langchain.parent_run_id": "r1", "langchain.langgraph_node": "tools", "agentops.action.type": "graph_node" })).toMatchObject({ role: "step" });
+    // A chain inside a node carries the node's name, but it is not the node.
+    expect(describeSpan({ "langchain.run_type": "chain", "langchain.parent_run_id": "r2", "langchain.langgraph_node": "tools", "agentops.action.type": "chain" })).toMatchObject({ role: null });
+    expect(describeSpan({ "langchain.run_type": "tool", "langchain.parent_run_id": "r1" })).toMatchObject({ role: "tool" });
     expect(describeSpan({ "openinference.span.kind": "AGENT" })).toMatchObject({ framework: FRAMEWORK_NAMES.OPENINFERENCE, role: "agent" });
     expect(describeSpan({ "llm.request.type": "chat" })).toMatchObject({ framework: FRAMEWORK_NAMES.OPENLLMETRY });
     expect(describeSpan({ "traceloop.span.kind": "workflow" })).toMatchObject({ framework: FRAMEWORK_NAMES.OPENLLMETRY });
