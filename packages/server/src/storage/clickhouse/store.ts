@@ -51,11 +51,12 @@ const MIGRATION_ATTEMPTS = 5;
 
 /**
  * The ClickHouse store (`@clickhouse/client` over HTTP). Spans go into one ReplacingMergeTree
- * table, one insert per batch; a redelivered span is the same key and collapses on read.
- * Nothing else is written at ingest: sessions, their stats and the session list are aggregated
- * from the spans when read, each span once (`LIMIT 1 BY` span id for one session, `FINAL` for a
- * whole project), so any number of servers can write one
- * session at once and every reader sees exact totals, never a span counted twice.
+ * table, one RowBinary insert per batch; a redelivered span is the same key and collapses on
+ * read. Nothing else is written at ingest: sessions, their stats and the session list are
+ * aggregated from the spans when read, each span once (read as stored when the same statement
+ * finds no span id stored twice; else `LIMIT 1 BY` span id for one session, `FINAL` for a whole
+ * project), so any number of servers can write one session at once and every reader sees exact
+ * totals, never a span counted twice.
  *
  * @example
  * const storage = new ClickHouseStorage("clickhouse://agentops:secret@127.0.0.1:8123/agentops");
