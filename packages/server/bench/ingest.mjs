@@ -11,11 +11,13 @@
 //    does) into an identical `spans` table of the same kind of database: no HTTP, no decoding,
 //    no idempotency, no rollups. Printed: both rates and their ratio (target ≥ 0.5).
 // 2. `/stats` latency over HTTP: GET /v2/sessions/:id/stats on a session of 100,000 events in a
-//    database of 1,000,000 spans, p50 / p99 over sequential keep-alive requests (target p50 ≤ 10 ms).
+//    database of 1,000,000 spans, p50 / p99 over sequential keep-alive requests (target p50 ≤ 10 ms);
+//    then, in the same database, GET /v2/sessions?limit=50 and GET /v2/usage (whole-project reads).
 //
 // Sizes: BENCH_SPANS (throughput, default 100000), BENCH_CLIENTS (default 4), BENCH_ROUNDS
 // (default 3, medians reported), BENCH_TOTAL_SPANS (default 1000000), BENCH_SESSION_SPANS
-// (default 100000), BENCH_STATS_READS (default 2000). BENCH_STORES=clickhouse (a comma list of
+// (default 100000), BENCH_STATS_READS (default 2000), BENCH_PROJECT_READS (default 50: the
+// session list's first page and usage, read over HTTP in the same database). BENCH_STORES=clickhouse (a comma list of
 // sqlite, postgres, clickhouse) runs only those. PostgreSQL work happens in schemas of its
 // own, dropped at the end.
 import { spawn } from "node:child_process";
@@ -50,6 +52,7 @@ const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const TOTAL_SPANS = Number(process.env.BENCH_TOTAL_SPANS ?? 1_000_000);
 const SESSION_SPANS = Number(process.env.BENCH_SESSION_SPANS ?? 100_000);
 const STATS_READS = Number(process.env.BENCH_STATS_READS ?? 2_000);
+const PROJECT_READS = Number(process.env.BENCH_PROJECT_READS ?? 50);
 const PG_URL = process.env.AGENTOPS_BENCH_PG_URL ?? process.env.AGENTOPS_TEST_PG_URL;
 const CLICKHOUSE_URL = process.env.AGENTOPS_BENCH_CLICKHOUSE_URL ?? process.env.AGENTOPS_TEST_CLICKHOUSE_URL;
 const STORES = new Set((process.env.BENCH_STORES ?? "sqlite,postgres,clickhouse").split(","));
@@ -390,6 +393,9 @@ async function statsLatency(store, db, afterBuild = async () => {}) {
       if (status !== 200) throw new Error(`/stats answered ${status}`);
     }
     times.sort((a, b) => a - b);
+    // The project-wide reads: the first page of the session list and usage by day and model.
+    const list = await timedReads(agent, server.url, "/v2/sessions?limit=50", apiKey, (body) => body.sessions.length > 0);
+    const usage = await timedReads(agent, server.url, "/v2/usage", apiKey, (body) => body.usage.length > 0);
     return {
       store,
       total_spans: written,
@@ -398,11 +404,29 @@ async function statsLatency(store, db, afterBuild = async () => {}) {
       stats_http_p50_ms: Number(percentile(times, 50).toFixed(3)),
       stats_http_p99_ms: Number(percentile(times, 99).toFixed(3)),
       reads: STATS_READS,
+      list_http_p50_ms: list.p50,
+      list_http_p99_ms: list.p99,
+      usage_http_p50_ms: usage.p50,
+      usage_http_p99_ms: usage.p99,
+      project_reads: PROJECT_READS,
     };
   } finally {
     agent.destroy();
     await server.stop();
   }
+}
+
+/** p50 / p99 of sequential GETs of `path` (after 3 unmeasured), each answer checked by `valid`. */
+async function timedReads(agent, url, path, apiKey, valid) {
+  const times = [];
+  for (let i = 0; i < PROJECT_READS + 3; i++) {
+    const t = performance.now();
+    const { status, text } = await get(agent, url, path, apiKey);
+    if (i >= 3) times.push(performance.now() - t);
+    if (status !== 200 || !valid(JSON.parse(text))) throw new Error(`${path} answered ${status}: ${text.slice(0, 200)}`);
+  }
+  times.sort((a, b) => a - b);
+  return { p50: Number(percentile(times, 50).toFixed(3)), p99: Number(percentile(times, 99).toFixed(3)) };
 }
 
 async function benchSqlite() {

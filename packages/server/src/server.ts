@@ -61,7 +61,10 @@ export function createServer(options: ServerOptions): FastifyInstance {
   const alerts =
     options.alerts === false ? undefined : new AlertEvaluator(options.storage, app.log, now, options.alerts);
   const redacting = new RedactingIngest(options.storage, now);
-  const queue = new IngestQueue(alerts ? new AlertingIngest(redacting, alerts) : redacting, options.ingestQueue);
+  const queue = new IngestQueue(alerts ? new AlertingIngest(redacting, alerts) : redacting, {
+    ...options.storage.ingestBatching,
+    ...options.ingestQueue,
+  });
   const rateLimiter = options.rateLimit === false ? undefined : new RateLimiter(options.rateLimit, now);
 
   app.addHook("onSend", async (_request, reply, payload) => {

@@ -205,6 +205,73 @@ if (!CLICKHOUSE_URL) {
       expect(await storage.sessionStats(project.id, sessionId)).toEqual(once);
     });
 
+    it("lists sessions and sums usage exactly while a redelivered span is stored twice, and after the merge", async () => {
+      const target = await databases.fresh();
+      const storage = await open(target);
+      const project = await storage.createProject("p", randomHex(8), "hash");
+      const table = identifier(parseClickHouseUrl(target).database, "spans");
+      await connection.command(sql`SYSTEM STOP MERGES ${table}`);
+      const day = Date.UTC(2026, 0, 1);
+      const traces = Array.from({ length: 3 }, () => randomHex(16));
+      const batches = traces.map((traceId, t) => [
+        markerSpan({ traceId, startMs: day + t * 1000, tags: [`t${t}`] }),
+        ...Array.from({ length: 10 }, (_, i) => llmSpan({ traceId, startMs: day + t * 1000 + i + 1, input: 10, cost: 0.001 })),
+      ]);
+      for (const batch of batches) await storage.ingest(project.id, batch);
+      const list = () => storage.listSessions(project.id, { limit: 2 }, day + 60_000);
+      const all = async () => [...(await list()).sessions, ...(await storage.listSessions(project.id, { limit: 2, cursor: (await list()).next_cursor! }, day + 60_000)).sessions];
+      const usage = () => storage.usage(project.id, {});
+      const before = { list: await all(), usage: await usage(), tagged: await storage.usage(project.id, { tag: "t1" }) };
+      expect(before.list.map((stats) => stats.llm_calls)).toEqual([10, 10, 10]);
+      expect(before.usage).toMatchObject([{ llm_calls: 30, prompt_tokens: 300 }]);
+
+      // The second session's spans again, one of them re-sent with another start time (a day
+      // later): the first arrival is the span, wherever the copy would fall.
+      const copy = { ...batches[1]![3]!, startTimeUnixNano: String(BigInt(day + 86_400_000) * 1_000_000n), startMs: day + 86_400_000 };
+      await storage.ingest(project.id, batches[1]!.slice(0, 5));
+      await storage.ingest(project.id, [copy]);
+      const stored = (await connection.rows<{ n: string }>(sql`SELECT count() AS n FROM ${table}`))[0]!.n;
+      expect(stored).toBe("39");
+      const during = { list: await all(), usage: await usage(), tagged: await storage.usage(project.id, { tag: "t1" }) };
+      expect(during).toEqual(before);
+
+      await connection.command(sql`SYSTEM START MERGES ${table}`);
+      await connection.command(sql`OPTIMIZE TABLE ${table} FINAL`);
+      expect((await connection.rows<{ n: string }>(sql`SELECT count() AS n FROM ${table}`))[0]!.n).toBe("33");
+      expect({ list: await all(), usage: await usage(), tagged: await storage.usage(project.id, { tag: "t1" }) }).toEqual(before);
+    });
+
+    it("stores every column through RowBinary exactly: long and multi-byte strings, nulls, 64-bit nanoseconds", async () => {
+      const storage = await open(await databases.fresh());
+      const project = await storage.createProject("p", randomHex(8), "hash");
+      const traceId = randomHex(16);
+      const texts = ["", "a".repeat(42), "é".repeat(42), "x".repeat(127), "y".repeat(128), "漢".repeat(5_000), "🚀 mixed é 漢 \\ ' \" \n", ...NASTY];
+      const spans = texts.map((text, i) =>
+        llmSpan({
+          traceId,
+          // Past 2^53 ns and with odd nanoseconds, so the 64-bit columns must be exact.
+          startMs: Date.UTC(2030, 0, 1) + i,
+          startNanos: 123_457 + i,
+          name: text,
+          statusCode: i % 3,
+          statusMessage: i % 2 === 0 ? null : text,
+          attributes: { note: text, nested: { list: [text, i, true, null] } },
+          events: i % 2 === 0 ? [] : [{ name: text, timeUnixNano: "1893456000000000001", attributes: { a: text } }],
+          input: 2 ** 40 + i,
+          // Exact in binary; one above 2^53 picodollars.
+          cost: i === 1 ? 20_000.5 : (i + 1) / 1024,
+          model: i % 4 === 0 ? undefined : `model ${text}`,
+        }),
+      );
+      spans.push(markerSpan({ traceId, startMs: Date.UTC(2030, 0, 1), tags: texts.slice(0, 6), video: texts[5], endState: "Success" }));
+      await storage.ingest(project.id, spans);
+      const read = [];
+      for await (const page of storage.sessionSpans(project.id, traceIdToUuid(traceId))) read.push(...page);
+      const bySpan = new Map(read.map((span) => [span.spanId, span]));
+      expect(read).toHaveLength(spans.length);
+      for (const span of spans) expect(bySpan.get(span.spanId)).toEqual({ ...span, projectId: project.id });
+    });
+
     it("streams a session's spans in one query and lets go of it when the reader stops early", async () => {
       const target = await databases.fresh();
       const storage = await open(target);

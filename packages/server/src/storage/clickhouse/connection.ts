@@ -1,3 +1,4 @@
+import { Readable } from "node:stream";
 import { ClickHouseLogLevel, createClient, type ClickHouseClient } from "@clickhouse/client";
 import type { ClickHouseTarget } from "../url";
 import type { Sql } from "./sql";
@@ -73,6 +74,15 @@ export class ClickHouseConnection {
     });
   }
 
+  /** Runs a query `… WITH TOTALS` and returns its rows and its totals row. */
+  rowsWithTotals<T>(query: Sql): Promise<{ rows: T[]; totals: T | undefined }> {
+    return this.attempt(async () => {
+      const result = await this.client.query({ query: query.text, format: "JSON" });
+      const body = await result.json<T>();
+      return { rows: body.data, totals: body.totals };
+    });
+  }
+
   /**
    * Runs one query and hands its rows over in pages of `pageSize` as they arrive, so a large
    * result is neither held in memory here nor re-read page by page. Leaving the loop early
@@ -116,6 +126,22 @@ export class ClickHouseConnection {
     if (rows.length === 0) return Promise.resolve();
     return this.attempt(async () => {
       await this.client.insert({ table: table.text, values: rows as Array<Record<string, unknown>>, format: "JSONEachRow" });
+    });
+  }
+
+  /**
+   * Inserts a RowBinary body (rows already encoded in `columns` order) in one request, sent
+   * gzip-compressed like every insert; resolves once ClickHouse has written the part.
+   */
+  insertRowBinary(table: Sql, columns: string, body: Buffer): Promise<void> {
+    if (body.length === 0) return Promise.resolve();
+    return this.attempt(async () => {
+      const result = await this.client.exec({
+        query: `INSERT INTO ${table.text} (${columns}) FORMAT RowBinary`,
+        values: Readable.from([body]),
+      });
+      // The answer is empty; read it to the end so the connection goes back to the pool.
+      for await (const chunk of result.stream) void chunk;
     });
   }
 

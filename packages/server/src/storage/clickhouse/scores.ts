@@ -49,6 +49,7 @@ export interface ClickHouseScoreJoin {
   /** `(SELECT trace_id, l_bits, l_score …)`, to join the session aggregates on `trace_id`. */
   source: Sql;
   where: Sql[];
+  /** The sort keys (without `ORDER BY`). */
   order: Sql;
 }
 
@@ -156,7 +157,7 @@ export class ClickHouseScores {
     const where: Sql[] = [];
     if (filter.min !== null) where.push(sql`${score} >= ${floatLiteral(filter.min)}`);
     if (filter.max !== null) where.push(sql`${score} <= ${floatLiteral(filter.max)}`);
-    let order = raw("ORDER BY s_start_ms DESC, trace_id DESC");
+    let order = raw("s_start_ms DESC, trace_id DESC");
     if (filter.order !== null) {
       const direction = raw(filter.order === "desc" ? "DESC" : "ASC");
       if (filter.cursor !== null) {
@@ -164,7 +165,7 @@ export class ClickHouseScores {
         const at = floatLiteral(filter.cursor.score);
         where.push(sql`(${score} ${after} ${at} OR (${score} = ${at} AND trace_id ${after} ${filter.cursor.traceId}))`);
       }
-      order = sql`ORDER BY ${score} ${direction}, trace_id ${direction}`;
+      order = sql`${score} ${direction}, trace_id ${direction}`;
     }
     return { source, where, order };
   }

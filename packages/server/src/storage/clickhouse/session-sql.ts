@@ -17,7 +17,7 @@ export function sessionAggregates(source: Sql): Sql {
   return sql`SELECT
     trace_id,
     count() AS s_rows,
-    uniqExact(span_id) AS s_span_ids,
+    uniqExact(reinterpretAsUInt64(unhex(span_id))) AS s_span_ids,
     intDiv(min(start_ns), 1000000) AS s_start_ms,
     intDiv(max(end_ns), 1000000) AS s_end_ms,
     max(received_ms) AS s_last_seen_ms,
@@ -46,16 +46,22 @@ export function sessionAggregates(source: Sql): Sql {
  * The sum of a non-negative UInt64 cost column, saturating at MAX_SESSION_COST_PICO exactly as
  * the other stores do. The UInt64 sum is exact until it wraps past 2^64; a Float64 sum beside it
  * tells the two cases apart (its relative error is far below the gap between 9e18 and 9.1e18).
+ * With a `condition`, only the rows meeting it are summed.
  */
-export function saturatedCostSum(column: string): Sql {
+export function saturatedCostSum(column: string, condition?: Sql): Sql {
   const max = raw(String(MAX_SESSION_COST_PICO));
   const c = raw(column);
-  return sql`if(sum(toFloat64(${c})) >= 9.1e18, toUInt64(${max}), least(sum(${c}), toUInt64(${max})))`;
+  if (condition === undefined) {
+    return sql`if(sum(toFloat64(${c})) >= 9.1e18, toUInt64(${max}), least(sum(${c}), toUInt64(${max})))`;
+  }
+  return sql`if(sumIf(toFloat64(${c}), ${condition}) >= 9.1e18, toUInt64(${max}), least(sumIf(${c}, ${condition}), toUInt64(${max})))`;
 }
 
 /**
  * Spans of a project (or of one session), deduplicated by `FINAL`: a streaming merge of the
- * parts, memory-light whatever the project's size. The session list and usage read this way.
+ * parts, memory-light whatever the project's size, but single-threaded and several times slower
+ * than reading the rows on 18.16. The session list and usage read this way only when
+ * {@link repeatedKeys} finds a span stored twice; `recomputeStats` always does, as a check.
  */
 export function finalSpans(spans: Sql, projectId: string, traceId?: string): Sql {
   const where = [sql`project_id = ${projectId}`];
@@ -64,13 +70,15 @@ export function finalSpans(spans: Sql, projectId: string, traceId?: string): Sql
 }
 
 /**
- * A session's rows as stored, duplicates included. Aggregates over them are exact when no span id
- * repeats (`s_rows = s_span_ids`), the usual case: a redelivered span is a second row only until
- * ClickHouse merges the parts. A session's stats are read this way first (measured 1.5-2x faster
- * than the next one on 18.16, 3-4x faster than `FINAL`) and again from {@link firstArrivals}
- * when a span id repeats.
+ * A project's (or one session's) rows as stored, duplicates included. Aggregates over them are
+ * exact when no (trace, span) key is stored twice, the usual case: a redelivered span is a
+ * second row only until ClickHouse merges the parts. A session's stats are read this way first
+ * and again from {@link firstArrivals} when a span id repeats (`s_rows != s_span_ids`); the
+ * list and usage first, then again from {@link finalSpans} when a key repeats anywhere in the
+ * project (see project-reads.ts).
  */
-export function allRows(spans: Sql, projectId: string, traceId: string): Sql {
+export function allRows(spans: Sql, projectId: string, traceId?: string): Sql {
+  if (traceId === undefined) return sql`${spans} WHERE project_id = ${projectId}`;
   return sql`${spans} WHERE project_id = ${projectId} AND trace_id = ${traceId}`;
 }
 

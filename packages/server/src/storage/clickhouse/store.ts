@@ -2,16 +2,8 @@ import { uuidToTraceId } from "@agentops/semconv";
 import { UnknownProjectError } from "../errors";
 import { pendingMigrations } from "../migration";
 import { KnownResources, ResourceIds } from "../resource-id";
-import {
-  DEFAULT_SESSION_TIMEOUT_MS,
-  encodeCursor,
-  encodeScoreCursor,
-  resolveListQuery,
-  toSessionInfo,
-  toSessionStats,
-} from "../session-view";
+import { DEFAULT_SESSION_TIMEOUT_MS, toSessionInfo, toSessionStats } from "../session-view";
 import { parseClickHouseUrl, type ClickHouseTarget } from "../url";
-import { NS_PER_DAY, resolveUsageQuery, toUsageRow } from "../usage-view";
 import type {
   AddScoreResult,
   IngestResult,
@@ -29,8 +21,9 @@ import type {
   UsageRow,
 } from "../types";
 import { ClickHouseConnection, ClickHouseError } from "./connection";
+import { ClickHouseProjectReads } from "./project-reads";
 import { ClickHouseProjects } from "./projects";
-import { ClickHouseScores, valueOfBits } from "./scores";
+import { ClickHouseScores } from "./scores";
 import { ClickHouseSettings } from "./settings";
 import { CLICKHOUSE_MIGRATIONS, migrationsTable, table } from "./schema";
 import {
@@ -38,12 +31,11 @@ import {
   countedOnce,
   finalSpans,
   firstArrivals,
-  saturatedCostSum,
   sessionAggregates,
   toSessionRow,
   type SessionAggregateRow,
 } from "./session-sql";
-import { SPAN_SELECT, spanInsertRow, storedSpanOf, type ClickHouseSpanRow } from "./span-rows";
+import { encodeSpanRows, SPAN_INSERT_COLUMNS, SPAN_SELECT, storedSpanOf, type ClickHouseSpanRow } from "./span-rows";
 import { identifier, joinSql, raw, sql, type Sql } from "./sql";
 
 /** Options of {@link ClickHouseStorage}. */
@@ -54,28 +46,17 @@ export interface ClickHouseStorageOptions {
   maxConnections?: number;
 }
 
-/** A row of the usage query. */
-interface UsageSums {
-  day: string;
-  model: string | null;
-  u_calls: string;
-  u_prompt: string;
-  u_completion: string;
-  u_cached: string;
-  u_reasoning: string;
-  u_cost: string;
-}
-
 /** Concurrent DDL on one name can fail while another server creates it; such a migration is retried. */
 const MIGRATION_ATTEMPTS = 5;
 
 /**
  * The ClickHouse store (`@clickhouse/client` over HTTP). Spans go into one ReplacingMergeTree
- * table, one insert per batch; a redelivered span is the same key and collapses on read.
- * Nothing else is written at ingest: sessions, their stats and the session list are aggregated
- * from the spans when read, each span once (`LIMIT 1 BY` span id for one session, `FINAL` for a
- * whole project), so any number of servers can write one
- * session at once and every reader sees exact totals, never a span counted twice.
+ * table, one RowBinary insert per batch; a redelivered span is the same key and collapses on
+ * read. Nothing else is written at ingest: sessions, their stats and the session list are
+ * aggregated from the spans when read, each span once (read as stored when the same statement
+ * finds no span id stored twice; else `LIMIT 1 BY` span id for one session, `FINAL` for a whole
+ * project), so any number of servers can write one session at once and every reader sees exact
+ * totals, never a span counted twice.
  *
  * @example
  * const storage = new ClickHouseStorage("clickhouse://agentops:secret@127.0.0.1:8123/agentops");
@@ -91,8 +72,16 @@ export class ClickHouseStorage implements Storage {
   private readonly projects: ClickHouseProjects;
   private readonly settings: ClickHouseSettings;
   private readonly scores: ClickHouseScores;
+  private readonly projectReads: ClickHouseProjectReads;
   private readonly knownProjects = new Set<string>();
   private readonly knownResources = new KnownResources();
+  /**
+   * Few inserts at once, each as large as the waiting requests make it: an insert's cost is
+   * mostly fixed (a part of 32 columns written and later merged), so two in flight keep
+   * ClickHouse busy while the next batch is decoded, and everything that arrives meanwhile
+   * joins the next one.
+   */
+  readonly ingestBatching = { maxBatchSpans: 65_536, concurrency: 2 };
 
   constructor(url: string, options: ClickHouseStorageOptions = {}) {
     this.target = parseClickHouseUrl(url);
@@ -104,6 +93,7 @@ export class ClickHouseStorage implements Storage {
     this.projects = new ClickHouseProjects(this.connection, this.db);
     this.settings = new ClickHouseSettings(this.connection, this.db);
     this.scores = new ClickHouseScores(this.connection, this.db);
+    this.projectReads = new ClickHouseProjectReads(this.connection, this.spans, this.scores, this.timeoutMs);
   }
 
   async migrate(): Promise<void> {
@@ -144,25 +134,24 @@ export class ClickHouseStorage implements Storage {
     }
     const receivedMs = Date.now();
     const resources = new ResourceIds();
-    const rows = [];
-    for (const span of unique.values()) {
-      rows.push(spanInsertRow(span, projectId, resources.get(span.resource).id, receivedMs));
-    }
+    const body = encodeSpanRows(unique.values(), projectId, (span) => resources.get(span.resource).id, receivedMs, unique.size);
     // Resources first: a span stored is never without its resource (an orphan resource is harmless).
     const fresh = [...resources.values()].filter((resource) => !this.knownResources.has(projectId, resource.id));
     await this.connection.insert(
       this.resources,
       fresh.map((resource) => ({ project_id: projectId, id: resource.id, attributes: resource.json })),
     );
-    await this.connection.insert(this.spans, rows);
+    await this.connection.insertRowBinary(this.spans, SPAN_INSERT_COLUMNS, body);
     for (const resource of fresh) this.knownResources.add(projectId, resource.id);
     return { accepted: spans.length };
   }
 
   async sessionStats(projectId: string, sessionId: string, now = Date.now()): Promise<SessionStats | undefined> {
-    const row = await this.sessionRow(projectId, sessionId);
+    const traceId = uuidToTraceId(sessionId);
+    if (traceId === undefined) return undefined;
+    // Two independent reads, sent at once: the stats cost one round trip, not two.
+    const [row, scores] = await Promise.all([this.sessionRow(projectId, sessionId), this.scores.latest(projectId, traceId)]);
     if (row === undefined) return undefined;
-    const scores = await this.scores.latest(projectId, row.trace_id);
     return toSessionStats(toSessionRow(row), projectId, now, this.timeoutMs, scores);
   }
 
@@ -207,84 +196,12 @@ export class ClickHouseStorage implements Storage {
     }
   }
 
-  async listSessions(projectId: string, query: ListSessionsQuery, now = Date.now()): Promise<ListSessionsPage> {
-    const resolved = resolveListQuery(query, now, this.timeoutMs);
-    const where: Sql[] = [raw("1")];
-    const scoreJoin = resolved.score && this.scores.listJoin(projectId, resolved.score);
-    if (scoreJoin) where.push(...scoreJoin.where);
-    if (resolved.cursor) {
-      const { startMs, traceId } = resolved.cursor;
-      where.push(sql`(s_start_ms < ${startMs} OR (s_start_ms = ${startMs} AND trace_id < ${traceId}))`);
-    }
-    if (resolved.fromMs !== null) where.push(sql`s_start_ms >= ${resolved.fromMs}`);
-    if (resolved.toMs !== null) where.push(sql`s_start_ms < ${resolved.toMs}`);
-    if (resolved.tag !== null) where.push(sql`s_tags_key != '' AND has(s_tags, ${resolved.tag})`);
-    const timedOutBefore = resolved.timedOutBeforeMs;
-    if (resolved.endState === "running") {
-      where.push(sql`s_end_state_key = '' AND s_last_seen_ms >= ${timedOutBefore}`);
-    } else if (resolved.endState === "Indeterminate") {
-      where.push(
-        sql`((s_end_state_key != '' AND s_end_state = 'Indeterminate') OR (s_end_state_key = '' AND s_last_seen_ms < ${timedOutBefore}))`,
-      );
-    } else if (resolved.endState !== null) {
-      where.push(sql`s_end_state_key != '' AND s_end_state = ${resolved.endState}`);
-    }
-    const sessions = sql`(${sessionAggregates(finalSpans(this.spans, projectId))})`;
-    const rows = await this.connection.rows<SessionAggregateRow & { l_bits?: string }>(
-      sql`SELECT * FROM ${sessions} ${scoreJoin ? sql`ANY INNER JOIN ${scoreJoin.source} USING trace_id` : raw("")}
-        WHERE ${joinSql(where, " AND ")}
-        ${scoreJoin?.order ?? raw("ORDER BY s_start_ms DESC, trace_id DESC")} LIMIT ${resolved.limit + 1}`,
-    );
-    const shown = rows.slice(0, resolved.limit);
-    const page = shown.map(toSessionRow);
-    const scores = await this.scores.latestOf(projectId, page.map((row) => row.traceId));
-    const last = page[page.length - 1];
-    let nextCursor: string | null = null;
-    if (rows.length > resolved.limit && last) {
-      const lastBits = shown[shown.length - 1]!.l_bits;
-      nextCursor =
-        resolved.score !== null && resolved.score.order !== null && lastBits !== undefined
-          ? encodeScoreCursor({ score: valueOfBits(lastBits), traceId: last.traceId })
-          : encodeCursor(last);
-    }
-    return {
-      sessions: page.map((row) => toSessionStats(row, projectId, now, this.timeoutMs, scores.get(row.traceId) ?? {})),
-      next_cursor: nextCursor,
-    };
+  listSessions(projectId: string, query: ListSessionsQuery, now = Date.now()): Promise<ListSessionsPage> {
+    return this.projectReads.listSessions(projectId, query, now);
   }
 
-  async usage(projectId: string, query: UsageQuery): Promise<UsageRow[]> {
-    const resolved = resolveUsageQuery(query);
-    const where: Sql[] = [raw("kind = 'llm'")];
-    // start_ns is unsigned: a bound before 1970 selects what 0 selects.
-    if (resolved.fromNs !== null) where.push(sql`start_ns >= ${resolved.fromNs < 0n ? 0n : resolved.fromNs}`);
-    if (resolved.toNs !== null) where.push(sql`start_ns < ${resolved.toNs < 0n ? 0n : resolved.toNs}`);
-    if (resolved.tag !== null) {
-      where.push(sql`trace_id IN (SELECT trace_id FROM (${sessionAggregates(finalSpans(this.spans, projectId))})
-        WHERE s_tags_key != '' AND has(s_tags, ${resolved.tag}))`);
-    }
-    // One group per (UTC day of the start, model); a call without a model first, bytewise order.
-    // Aliases are not column names: ClickHouse 18.16 would read `cost_pico` inside the sum as the alias.
-    const rows = await this.connection.rows<UsageSums>(
-      sql`SELECT intDiv(start_ns, ${raw(NS_PER_DAY)}) AS day, model, count() AS u_calls,
-          sum(prompt_tokens) AS u_prompt, sum(completion_tokens) AS u_completion,
-          sum(cached_tokens) AS u_cached, sum(reasoning_tokens) AS u_reasoning,
-          ${saturatedCostSum("cost_pico")} AS u_cost
-        FROM ${finalSpans(this.spans, projectId)} AND ${joinSql(where, " AND ")}
-        GROUP BY day, model ORDER BY day, isNotNull(model), model`,
-    );
-    return rows.map((row) =>
-      toUsageRow({
-        day: row.day,
-        model: row.model,
-        llm_calls: row.u_calls,
-        prompt_tokens: row.u_prompt,
-        completion_tokens: row.u_completion,
-        cached_tokens: row.u_cached,
-        reasoning_tokens: row.u_reasoning,
-        cost_pico: row.u_cost,
-      }),
-    );
+  usage(projectId: string, query: UsageQuery): Promise<UsageRow[]> {
+    return this.projectReads.usage(projectId, query);
   }
 
   createProject(name: string, keyLookup: string, keyHash: string): Promise<Project> {
