@@ -110,6 +110,7 @@ function toolEvent(span: StoredSpan): ExportedToolEvent {
     params: jsonValue(attributes[ATTR_AGENTOPS_EVENT_PARAMS]) ?? call.arguments,
     returns: jsonValue(attributes[ATTR_AGENTOPS_EVENT_RETURNS]) ?? call.result,
     logs: jsonValue(attributes[ATTR_AGENTOPS_EVENT_LOGS]),
+    mcp_server: call.server,
   };
 }
 
