@@ -21,6 +21,7 @@ import {
 import { clientSpanName, methodSpanName, requestAttributes } from "./attributes";
 import { McpCall } from "./mcp-call";
 import { extractTraceContext, withTraceContext } from "./propagation";
+import { hookCommonJsEntries } from "./cjs-hook";
 import { findTargets } from "./targets";
 import type { MCPInstrumentationConfig } from "./types";
 import { isThenable, member, stringField } from "./values";
@@ -32,7 +33,12 @@ const SUPPORTED_VERSIONS = [">=1 <2"];
  * The files that define `Client` and `Server` (and, through them, `Protocol`): CommonJS and ES
  * module builds since 1.5, the ES-module-only layout before.
  */
-const FILES = ["dist/cjs/client/index.js", "dist/esm/client/index.js", "dist/client/index.js", "dist/cjs/server/index.js", "dist/esm/server/index.js", "dist/server/index.js"];
+const FILES = ["client/index.js", "server/index.js", "server/mcp.js"].flatMap((file) => [`dist/cjs/${file}`, `dist/esm/${file}`, `dist/${file}`]);
+
+/** The `McpServer` methods that set its `Server` up: each patches that server first. */
+const MCP_SERVER_METHODS = ["connect", "registerTool", "tool", "registerResource", "resource", "registerPrompt", "prompt"];
+
+type Role = "client" | "protocol" | "mcpServer";
 
 /** The `Client` methods traced, with the MCP method each sends. */
 const CLIENT_METHODS: Record<string, string> = {
@@ -67,10 +73,13 @@ const SERVER_METHODS: ReadonlySet<string> = new Set(Object.values(CLIENT_METHODS
  */
 export class MCPInstrumentation extends AgentOpsInstrumentationBase<MCPInstrumentationConfig> {
   /** Every prototype found so far (by hook or by hand), with its role. */
-  private readonly known = new Map<object, "client" | "protocol">();
+  private readonly known = new Map<object, Role>();
+  /** McpServer instances whose server was looked at (see {@link instrumentServerOf}). */
+  private readonly mcpServersSeen = new WeakSet<object>();
   // Declared, not initialised: the base constructor calls setConfig() before field initialisers run.
   declare private propagate: boolean;
   declare private clientTracings: Map<string, CallTracing<McpCall>> | undefined;
+  declare private cjsHook: { unhook(): void } | undefined;
 
   constructor(config: MCPInstrumentationConfig = {}) {
     super(PACKAGE_NAME, PACKAGE_VERSION, config);
@@ -99,6 +108,13 @@ export class MCPInstrumentation extends AgentOpsInstrumentationBase<MCPInstrumen
 
   override enable(): void {
     super.enable();
+    if (this.cjsHook === undefined) {
+      try {
+        this.cjsHook = hookCommonJsEntries((moduleExports) => this.patchTarget(moduleExports, "module"));
+      } catch (error) {
+        this.failures.error("hook", "could not hook require(); a CommonJS MCP SDK is traced only through manuallyInstrument", error);
+      }
+    }
     // `known` is undefined while the base constructor enables the instrumentation.
     this.known?.forEach((role, prototype) => this.patch(prototype, role));
   }
@@ -129,16 +145,17 @@ export class MCPInstrumentation extends AgentOpsInstrumentationBase<MCPInstrumen
       this.failures.error("find", "could not find the MCP Client or Protocol classes", error);
       return;
     }
-    if (how === "manual" && found.clients.size + found.protocols.size === 0) {
+    if (how === "manual" && found.clients.size + found.protocols.size + found.mcpServers.size === 0) {
       this.failures.warn("manuallyInstrument: nothing to patch; pass Client, Server, an instance of either, or an McpServer");
       return;
     }
-    const add = (prototype: object, role: "client" | "protocol") => {
+    const add = (prototype: object, role: Role) => {
       this.known.set(prototype, role);
       if (this.isEnabled()) this.patch(prototype, role);
     };
     found.clients.forEach((prototype) => add(prototype, "client"));
     found.protocols.forEach((prototype) => add(prototype, "protocol"));
+    found.mcpServers.forEach((prototype) => add(prototype, "mcpServer"));
   }
 
   private unpatchTarget(target: unknown): void {
@@ -146,12 +163,19 @@ export class MCPInstrumentation extends AgentOpsInstrumentationBase<MCPInstrumen
       const found = findTargets(target);
       found.clients.forEach((prototype) => this.unpatchPrototype(prototype));
       found.protocols.forEach((prototype) => this.unpatchPrototype(prototype));
+      found.mcpServers.forEach((prototype) => this.unpatchPrototype(prototype));
     } catch (error) {
       this.failures.error("unpatch", "could not restore the MCP classes", error);
     }
   }
 
-  private patch(prototype: object, role: "client" | "protocol"): void {
+  private patch(prototype: object, role: Role): void {
+    if (role === "mcpServer") {
+      const methods: Record<string, (original: ClientMethod) => ClientMethod> = {};
+      for (const name of MCP_SERVER_METHODS) methods[name] = (original) => this.wrapMcpServerMethod(original);
+      this.patchPrototype(prototype, methods);
+      return;
+    }
     if (role === "client") {
       const methods: Record<string, (original: ClientMethod) => ClientMethod> = {};
       for (const [name, method] of Object.entries(CLIENT_METHODS)) {
@@ -164,6 +188,22 @@ export class MCPInstrumentation extends AgentOpsInstrumentationBase<MCPInstrumen
       request: (original) => this.wrapRequest(original),
       setRequestHandler: (original) => this.wrapSetRequestHandler(original),
     });
+  }
+
+  /** An `McpServer` method: patches the instance's `Server` (once), then does what it does. */
+  private wrapMcpServerMethod(original: ClientMethod): ClientMethod {
+    const instrument = (mcpServer: unknown) => this.instrumentServerOf(mcpServer);
+    return function mcpServerMethod(this: unknown, ...args: unknown[]) {
+      instrument(this);
+      return Reflect.apply(original, this, args);
+    };
+  }
+
+  /** Patches the prototypes of an `McpServer`'s `server`, before it registers its handlers. */
+  private instrumentServerOf(mcpServer: unknown): void {
+    if (typeof mcpServer !== "object" || mcpServer === null || this.mcpServersSeen.has(mcpServer)) return;
+    this.mcpServersSeen.add(mcpServer);
+    this.patchTarget(member(mcpServer, "server"), "module");
   }
 
   // -----------------------------------------------------------------------------------------

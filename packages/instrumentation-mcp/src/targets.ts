@@ -9,6 +9,12 @@ export interface Targets {
    * carries the trace context, `setRequestHandler` (every handler registered) runs in it.
    */
   protocols: Set<object>;
+  /**
+   * `McpServer.prototype` (`server/mcp.js`), which keeps its `Server` in a field: its methods
+   * patch that server's prototypes on first use, for applications that never load the `Server`
+   * module themselves.
+   */
+  mcpServers: Set<object>;
 }
 
 function owns(prototype: object, ...names: string[]): boolean {
@@ -22,6 +28,7 @@ function collect(prototype: unknown, found: Targets): void {
     if (current === Object.prototype) return;
     if (owns(current, "callTool")) found.clients.add(current);
     if (owns(current, "request", "setRequestHandler")) found.protocols.add(current);
+    else if (owns(current, "connect") && (owns(current, "registerTool") || owns(current, "tool"))) found.mcpServers.add(current);
     current = Object.getPrototypeOf(current);
   }
 }
@@ -32,14 +39,14 @@ function collect(prototype: unknown, found: Targets): void {
  * (a `Client`, a `Server`, or an `McpServer`, whose `server` is the `Server`).
  */
 export function findTargets(target: unknown): Targets {
-  const found: Targets = { clients: new Set(), protocols: new Set() };
+  const found: Targets = { clients: new Set(), protocols: new Set(), mcpServers: new Set() };
   const visit = (candidate: unknown) => {
     if (typeof candidate === "function") collect(member(candidate, "prototype"), found);
     else if (typeof candidate === "object" && candidate !== null) collect(Object.getPrototypeOf(candidate), found);
   };
   const visitAll = (candidate: unknown) => {
     visit(candidate);
-    for (const key of ["Client", "Server", "Protocol", "server"]) visit(member(candidate, key));
+    for (const key of ["Client", "Server", "Protocol", "McpServer", "server"]) visit(member(candidate, key));
   };
   visitAll(target);
   visitAll(member(target, "default"));
