@@ -79,11 +79,11 @@ async function spansOf(sessionId: string, pid: number): Promise<SessionSpansResp
 }
 
 describe.each([
-  ["a server process with no session of its own", "false"],
-  ["a server process that started a session of its own", "true"],
-])("%s", (_title, autoStart) => {
+  ["an ES module server process with no session of its own", "weather-server.mjs", "false"],
+  ["a CommonJS server process that started a session of its own", "weather-server.cjs", "true"],
+])("%s", (_title, script, autoStart) => {
   it("lands in the agent's session: each tool call once, with its server, arguments and result", async () => {
-    const run = await runAgent({ SERVER_AGENTOPS_AUTO_START_SESSION: autoStart });
+    const run = await runAgent({ SERVER_SCRIPT: `./${script}`, SERVER_AGENTOPS_AUTO_START_SESSION: autoStart });
     expect(run.tools).toEqual(["get_weather", "flaky"]);
     expect(run.results.map((result) => result.isError ?? false)).toEqual([false, false, true]);
     expect(run.forecast).toBe("Rain, then sun");
