@@ -202,8 +202,12 @@ export class MCPInstrumentation extends AgentOpsInstrumentationBase<MCPInstrumen
   /** Patches the prototypes of an `McpServer`'s `server`, before it registers its handlers. */
   private instrumentServerOf(mcpServer: unknown): void {
     if (typeof mcpServer !== "object" || mcpServer === null || this.mcpServersSeen.has(mcpServer)) return;
-    this.mcpServersSeen.add(mcpServer);
-    this.patchTarget(member(mcpServer, "server"), "module");
+    try {
+      this.mcpServersSeen.add(mcpServer);
+      this.patchTarget(member(mcpServer, "server"), "module");
+    } catch (error) {
+      this.failures.error("find", "could not find an McpServer's server; its handlers are not traced", error);
+    }
   }
 
   // -----------------------------------------------------------------------------------------
