@@ -5,8 +5,6 @@ import { defaultResource, detectResources, envDetector, resourceFromAttributes, 
 import { NodeTracerProvider } from "@opentelemetry/sdk-trace-node";
 import type { Instrumentation } from "@opentelemetry/instrumentation";
 import { addParentContextProvider } from "@agentops/instrumentation-core";
-import { OpenAIInstrumentation } from "@agentops/instrumentation-openai";
-import { AnthropicInstrumentation } from "@agentops/instrumentation-anthropic";
 import { formatCost } from "@agentops/pricing";
 import { ATTR_SERVICE_NAME, traceIdToUuid, uuidToTraceId } from "@agentops/semconv";
 import { AgentOpsSpanProcessor, findAttachedProcessor } from "./agentops-span-processor";
@@ -18,8 +16,10 @@ import { ErrorEvent } from "./events";
 import { ExitHooks, type ExitHost } from "./exit-hooks";
 import { applicationName, HostResourceDetector } from "./host-detector";
 import { SessionIdGenerator } from "./id-generator";
+import { instrumentationMakers } from "./instrumentations";
 import { installDiagLogger, logger } from "./logger";
 import { scoresSettled } from "./scores";
+import { RemoteTraces } from "./remote-traces";
 import { fetchServerStats } from "./server-api";
 import { SessionTracerProvider } from "./session-tracer-provider";
 import { Session, type SessionHost, type SessionRole } from "./session";
@@ -85,6 +85,8 @@ export class Client implements SessionHost, ExitHost {
   private readonly exitHooks = new ExitHooks(this);
   private readonly graceTimers = new Set<NodeJS.Timeout>();
   private readonly hostEnv: HostEnv | undefined;
+  /** Sessions of callers that this process does work for (an MCP server's clients). */
+  private readonly remoteTraces: RemoteTraces;
   private closed = false;
 
   constructor(options: AgentOpsOptions | Configuration = {}) {
@@ -149,6 +151,7 @@ export class Client implements SessionHost, ExitHost {
       if (context.setGlobalContextManager(manager)) this.contextManager = manager;
     }
     this.tracer = this.provider.getTracer("agentops", VERSION);
+    this.remoteTraces = new RemoteTraces(this.processor, config);
     // Integrations that start spans of their own (the OpenAI Agents processor) and instrumentations
     // created by the application get the same session fallback as ours.
     this.removeParentContextProvider = addParentContextProvider((active) => this.parentContext(active));
@@ -171,16 +174,12 @@ export class Client implements SessionHost, ExitHost {
   private instrument(): void {
     // Clients imported as ES modules after init() are traced too (those imported before cannot be).
     registerEsmHook();
-    const settings = {
-      enabled: false,
+    const makers = instrumentationMakers({
       captureContent: this.config.captureContent,
-      parentContext: (active: Context) => this.parentContext(active),
-      refuseCall: (active: Context) => this.refusal(active),
-    };
-    const makers: Array<() => Instrumentation> = [
-      () => new OpenAIInstrumentation(settings),
-      () => new AnthropicInstrumentation(settings),
-    ];
+      parentContext: (active) => this.parentContext(active),
+      refusal: (active) => this.refusal(active),
+      joinRemoteTrace: (traceId) => this.joinRemoteTrace(traceId),
+    });
     for (const make of makers) {
       try {
         const instrumentation = make();
@@ -188,7 +187,7 @@ export class Client implements SessionHost, ExitHost {
         instrumentation.enable();
         this.instrumentations.push(instrumentation);
       } catch (error) {
-        logger.warn("could not enable an LLM instrumentation; LLM calls of that client are not traced", error);
+        logger.warn("could not enable an instrumentation; calls of that client are not traced", error);
       }
     }
   }
@@ -282,6 +281,17 @@ export class Client implements SessionHost, ExitHost {
     return this.fallbackSession()?.contextOn(active) ?? active;
   }
 
+  /**
+   * Exports this process's spans of `traceId`, a session of another process that this one works
+   * for (an MCP server answering a client that propagated its trace), into that session. Its
+   * spans are flushed at exit like those of the process's own sessions.
+   * @internal
+   */
+  joinRemoteTrace(traceId: string): void {
+    if (this.closed || this.activeByTrace.has(traceId)) return;
+    if (this.remoteTraces.join(traceId)) this.exitHooks.install();
+  }
+
   getActiveSessions(): Session[] {
     return [...this.active.values()];
   }
@@ -300,6 +310,7 @@ export class Client implements SessionHost, ExitHost {
   }
 
   private needsExitHooks(): boolean {
+    if (this.remoteTraces.size > 0) return true;
     for (const session of this.active.values()) {
       if (!session.config.skipAutoEndSession) return true;
     }
@@ -401,6 +412,7 @@ export class Client implements SessionHost, ExitHost {
       await this.processor.flush(this.config.maxWaitTime);
     }
     this.processor.sessions.clear();
+    this.remoteTraces.clear();
     await scoresSettled(this.config.maxWaitTime);
     if (this.registeredGlobals) {
       trace.disable();

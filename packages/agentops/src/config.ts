@@ -138,7 +138,7 @@ export class Configuration {
   readonly inheritedSessionId: string | undefined;
   /** A W3C traceparent to join (from `TRACEPARENT`); its span becomes the parent of this process's spans. */
   readonly traceParent: TraceParent | undefined;
-  /** Whether the openai and @anthropic-ai/sdk clients are traced. Default `true`. */
+  /** Whether the openai, @anthropic-ai/sdk and @modelcontextprotocol/sdk clients are traced. Default `true`. */
   readonly instrumentLlmCalls: boolean;
   /** Whether prompts, completions, params and returns are recorded. Default `true`. */
   readonly captureContent: boolean;

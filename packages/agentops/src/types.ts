@@ -27,7 +27,7 @@ export interface AgentOpsOptions {
   inheritedSessionId?: string;
   /** Join the session of this W3C traceparent (`TRACEPARENT`); its span parents this process's spans. */
   traceparent?: string;
-  /** Trace the openai and @anthropic-ai/sdk clients (`AGENTOPS_INSTRUMENT_LLM_CALLS`). Default `true`. */
+  /** Trace the openai, @anthropic-ai/sdk and @modelcontextprotocol/sdk clients (`AGENTOPS_INSTRUMENT_LLM_CALLS`). Default `true`. */
   instrumentLlmCalls?: boolean;
   /** Record prompts, completions, params and returns (`AGENTOPS_CAPTURE_CONTENT`). Default `true`. */
   captureContent?: boolean;

@@ -70,6 +70,11 @@ export const SpanKindValues = {
   TOOL: "tool",
   ACTION: "action",
   ERROR: "error",
+  /**
+   * The server side of an MCP request whose client propagated its trace in `params._meta`: the
+   * client's span already counts the call, so this one is only shown, never counted.
+   */
+  MCP_SERVER: "mcp.server",
 } as const;
 export type SpanKindValue = (typeof SpanKindValues)[keyof typeof SpanKindValues];
 
@@ -151,6 +156,11 @@ export const ATTR_GEN_AI_TOOL_NAME = "gen_ai.tool.name";
 export const ATTR_GEN_AI_TOOL_CALL_ID = "gen_ai.tool.call.id";
 export const ATTR_GEN_AI_TOOL_TYPE = "gen_ai.tool.type";
 export const ATTR_GEN_AI_TOOL_DESCRIPTION = "gen_ai.tool.description";
+/** A tool call's arguments and result as JSON (opt-in content of the conventions). */
+export const ATTR_GEN_AI_TOOL_CALL_ARGUMENTS = "gen_ai.tool.call.arguments";
+export const ATTR_GEN_AI_TOOL_CALL_RESULT = "gen_ai.tool.call.result";
+/** The prompt or prompt template a request names (MCP `prompts/get`). */
+export const ATTR_GEN_AI_PROMPT_NAME = "gen_ai.prompt.name";
 /** Requested size of the embedding vectors. */
 export const ATTR_GEN_AI_EMBEDDINGS_DIMENSION_COUNT = "gen_ai.embeddings.dimension.count";
 /** OpenAI-specific names of the GenAI conventions. */
@@ -164,6 +174,37 @@ export const ATTR_ERROR_TYPE = "error.type";
 export const ATTR_EXCEPTION_TYPE = "exception.type";
 export const ATTR_EXCEPTION_MESSAGE = "exception.message";
 export const ATTR_EXCEPTION_STACKTRACE = "exception.stacktrace";
+
+// ---------------------------------------------------------------------------------------------
+// Model Context Protocol (the GenAI conventions' MCP spans)
+// ---------------------------------------------------------------------------------------------
+
+/** The JSON-RPC method of an MCP request: `tools/call`, `resources/read`, … */
+export const ATTR_MCP_METHOD_NAME = "mcp.method.name";
+export const ATTR_MCP_SESSION_ID = "mcp.session.id";
+export const ATTR_MCP_PROTOCOL_VERSION = "mcp.protocol.version";
+/** The resource a `resources/read` (or subscribe) names. */
+export const ATTR_MCP_RESOURCE_URI = "mcp.resource.uri";
+/**
+ * The name and version the MCP server announced at initialisation (`serverInfo`). Not (yet) in
+ * the conventions: they name the server by address only, which a stdio server does not have.
+ */
+export const ATTR_MCP_SERVER_NAME = "mcp.server.name";
+export const ATTR_MCP_SERVER_VERSION = "mcp.server.version";
+export const ATTR_JSONRPC_REQUEST_ID = "jsonrpc.request.id";
+/** A JSON-RPC error code the peer answered with, as a string. */
+export const ATTR_RPC_RESPONSE_STATUS_CODE = "rpc.response.status_code";
+
+/** Values of {@link ATTR_MCP_METHOD_NAME} that agentops reads. */
+export const McpMethodValues = {
+  TOOLS_CALL: "tools/call",
+  TOOLS_LIST: "tools/list",
+  RESOURCES_LIST: "resources/list",
+  RESOURCES_TEMPLATES_LIST: "resources/templates/list",
+  RESOURCES_READ: "resources/read",
+  PROMPTS_LIST: "prompts/list",
+  PROMPTS_GET: "prompts/get",
+} as const;
 
 /** Values of {@link ATTR_GEN_AI_OPERATION_NAME}. */
 export const GenAiOperationValues = {

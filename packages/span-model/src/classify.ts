@@ -16,6 +16,7 @@ import { hasTokenUsage } from "./usage";
 import { classifyAiSdkSpan } from "./ai-sdk";
 import { classifyOpenAIAgentsSpan, classifyReemittedOpenAIAgentsSpan } from "./openai-agents";
 import { classifyLangChainSpan } from "./langchain";
+import { classifyMcpSpan } from "./mcp";
 
 /**
  * `agentops.span.kind` values → our kinds. Besides our own vocabulary this covers the one of
@@ -41,6 +42,8 @@ const AGENTOPS_KINDS: Record<string, EventKind> = {
   "workflow.step": "action",
   guardrail: "action",
   [SpanKindValues.ERROR]: "error",
+  // The server side of an MCP request whose client span (in the same trace) counts the call.
+  [SpanKindValues.MCP_SERVER]: "other",
   agent: "other",
   workflow: "other",
   team: "other",
@@ -86,7 +89,8 @@ function kindIn(table: Record<string, EventKind>, value: string): EventKind {
 
 /**
  * Decides what a span means in the session model, first rule that applies:
- * 1. `agentops.span.kind` (ours and AgentOps' official vocabulary; unknown values → `other`);
+ * 1. `agentops.span.kind` (ours and AgentOps' official vocabulary; unknown values → `other`;
+ *    `mcp.server`, the server side of an MCP request its client traced, → `other`);
  * 2. OpenAI Agents spans as `@agentops/openai-agents` writes them (`openai_agents.span_type`):
  *    see {@link classifyOpenAIAgentsSpan} (they also carry GenAI names for other backends, which
  *    this rule overrides);
@@ -97,6 +101,7 @@ function kindIn(table: Record<string, EventKind>, value: string): EventKind {
  *    containers → `other`). An `embeddings` span that reports no token usage and did not fail
  *    is the operation around the call (`ai` 7 nests its provider call, with the usage, in a span
  *    of the same name) → `action`;
+ * 3a. `mcp.method.name` (MCP spans without an operation name): see {@link classifyMcpSpan};
  * 3b. the Vercel AI SDK's `ai.operationId` (see `ai-sdk.ts`): provider calls → `llm`,
  *    `ai.toolCall` → `tool`, the operation around them → `agent` / `action`;
  * 4. `openinference.span.kind`: LLM / EMBEDDING → `llm`, TOOL → `tool`;
@@ -132,6 +137,9 @@ export function classifySpan(
     }
     return kindIn(GEN_AI_OPERATIONS, normalized);
   }
+
+  const mcpKind = classifyMcpSpan(attributes);
+  if (mcpKind !== null) return mcpKind;
 
   const aiSdkKind = classifyAiSdkSpan(attributes);
   if (aiSdkKind !== null) return aiSdkKind;

@@ -12,6 +12,8 @@ import {
   ATTR_LANGCHAIN_PARENT_RUN_ID,
   ATTR_LANGCHAIN_RUN_TYPE,
   ATTR_LLM_REQUEST_TYPE,
+  ATTR_MCP_METHOD_NAME,
+  ATTR_MCP_SERVER_NAME,
   ATTR_OPENAI_AGENTS_GUARDRAIL_NAME,
   ATTR_OPENAI_AGENTS_GUARDRAIL_TRIGGERED,
   ATTR_OPENAI_AGENTS_HANDOFF_FROM,
@@ -30,6 +32,7 @@ export const FRAMEWORK_NAMES = {
   OPENAI_AGENTS: "OpenAI Agents SDK",
   AI_SDK: "Vercel AI SDK",
   LANGCHAIN: "LangChain",
+  MCP: "Model Context Protocol",
   OPENLLMETRY: "OpenLLMetry",
   OPENINFERENCE: "OpenInference",
   GENAI: "OpenTelemetry GenAI",
@@ -113,6 +116,15 @@ export function describeSpan(attributes: Record<string, unknown>): SpanDescripti
     } else if (agentsType === AgentsTypes.MCP_TOOLS) {
       description.mcpServer = readString(attributes[ATTR_OPENAI_AGENTS_MCP_SERVER]);
     }
+    return description;
+  }
+
+  // An MCP request (ours, or the GenAI conventions' MCP spans): a tool call, or a listing / read.
+  const mcpMethod = readString(attributes[ATTR_MCP_METHOD_NAME]);
+  if (mcpMethod !== null) {
+    description.framework = FRAMEWORK_NAMES.MCP;
+    description.role = "mcp";
+    description.mcpServer = readString(attributes[ATTR_MCP_SERVER_NAME]);
     return description;
   }
 

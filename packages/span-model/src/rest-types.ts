@@ -228,6 +228,8 @@ export interface ExportedToolEvent extends ExportedEventBase, ExportedFrameworkF
   params: unknown;
   returns: unknown;
   logs: unknown;
+  /** The MCP server that ran the tool (`mcp.server.name`); null for a tool not called over MCP. */
+  mcp_server: string | null;
 }
 
 export interface ExportedErrorEvent extends ExportedEventBase {

@@ -67,7 +67,7 @@ describe("Vercel AI SDK telemetry (ai 5, 6, and 7's LegacyOpenTelemetry)", () =>
     const tool = { "ai.operationId": "ai.toolCall", "ai.toolCall.name": "get_weather", "ai.toolCall.id": "call_1", "ai.toolCall.args": '{"city":"Paris"}', "ai.toolCall.result": '{"temp":21}' };
     expect(interpretSpan("ai.toolCall", PARENT, tool, 0)).toMatchObject({ kind: "tool", isError: false, cost: 0 });
     expect(interpretSpan("ai.toolCall", PARENT, tool, 2).isError).toBe(true);
-    expect(readToolCall(tool)).toEqual({ name: "get_weather", arguments: { city: "Paris" }, result: { temp: 21 } });
+    expect(readToolCall(tool)).toEqual({ name: "get_weather", arguments: { city: "Paris" }, result: { temp: 21 }, server: null });
   });
 
   it("reads the provider call's messages, tool calls and tool results included", () => {
@@ -108,7 +108,7 @@ describe("standard GenAI agent spans (ai 7's OpenTelemetry, and any producer)", 
   it("reads execute_tool's arguments and result", () => {
     const tool = { "gen_ai.operation.name": "execute_tool", "gen_ai.tool.name": "get_weather", "gen_ai.tool.call.arguments": '{"city":"Paris"}', "gen_ai.tool.call.result": "sunny" };
     expect(classifySpan("execute_tool get_weather", PARENT, tool)).toBe("tool");
-    expect(readToolCall(tool)).toEqual({ name: "get_weather", arguments: { city: "Paris" }, result: "sunny" });
+    expect(readToolCall(tool)).toEqual({ name: "get_weather", arguments: { city: "Paris" }, result: "sunny", server: null });
   });
 
   it("keeps gen_ai.system values that are not AI SDK provider ids as they are", () => {

@@ -26,6 +26,11 @@ describe("describeSpan", () => {
     // A chain inside a node carries the node's name, but it is not the node.
     expect(describeSpan({ "langchain.run_type": "chain", "langchain.parent_run_id": "r2", "langchain.langgraph_node": "tools", "agentops.action.type": "chain" })).toMatchObject({ role: null });
     expect(describeSpan({ "langchain.run_type": "tool", "langchain.parent_run_id": "r1" })).toMatchObject({ role: "tool" });
+    expect(describeSpan({ "mcp.method.name": "tools/call", "mcp.server.name": "weather", "gen_ai.operation.name": "execute_tool" })).toMatchObject({
+      framework: FRAMEWORK_NAMES.MCP,
+      role: "mcp",
+      mcpServer: "weather",
+    });
     expect(describeSpan({ "openinference.span.kind": "AGENT" })).toMatchObject({ framework: FRAMEWORK_NAMES.OPENINFERENCE, role: "agent" });
     expect(describeSpan({ "llm.request.type": "chat" })).toMatchObject({ framework: FRAMEWORK_NAMES.OPENLLMETRY });
     expect(describeSpan({ "traceloop.span.kind": "workflow" })).toMatchObject({ framework: FRAMEWORK_NAMES.OPENLLMETRY });

@@ -118,13 +118,15 @@ function toolEvent(span: StoredSpan): ExportedToolEvent {
     ? span.name.slice(TOOL_SPAN_PREFIX.length)
     : span.name;
   const call = readToolCall(attributes);
+  const framework = frameworkFields(span);
   return {
     ...base(span),
     name: call.name ?? fromName,
     params: jsonValue(attributes[ATTR_AGENTOPS_EVENT_PARAMS]) ?? call.arguments,
     returns: jsonValue(attributes[ATTR_AGENTOPS_EVENT_RETURNS]) ?? call.result,
     logs: jsonValue(attributes[ATTR_AGENTOPS_EVENT_LOGS]),
-    ...frameworkFields(span),
+    ...framework,
+    mcp_server: call.server ?? framework.mcp_server,
   };
 }
 

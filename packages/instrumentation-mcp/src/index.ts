@@ -1,0 +1,2 @@
+export { MCPInstrumentation } from "./instrumentation";
+export type { MCPInstrumentationConfig } from "./types";
