@@ -174,7 +174,8 @@ export function describeScoresSuite(label: string, getTarget: () => StorageTarge
       expect(all.map((s) => s.value)).toEqual([...Array(MAX_SCORES_PER_SESSION).keys()]);
       // Other sessions are not limited by it.
       expect((await storage.addScore(projectId, traceIdToUuid(randomHex(16)), score("one-more", 1))).created).toBe(true);
-    });
+      // A thousand sequential scores: ClickHouse takes tens of ms for each on a busy machine.
+    }, 240_000);
 
     test("concurrent scores of one name agree on the latest", async () => {
       const { storage, projectId } = await freshStore();
