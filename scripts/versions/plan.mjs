@@ -69,12 +69,13 @@ export const FRAMEWORKS = [
     tests: ["packages/agentops/test/vercel-ai.test.ts"],
     names: "^ai 7,",
   },
-  {
+  // the lowest release of the declared range and the newest
+  ...["0.4.0", "0.20.0"].map((version) => ({
     package: "packages/integration-openai-agents",
     framework: "@openai/agents",
-    install: [["@openai/agents", "0.20.0"]],
+    install: [["@openai/agents", version]],
     tests: ["packages/integration-openai-agents/test"],
-  },
+  })),
 ];
 
 /**
