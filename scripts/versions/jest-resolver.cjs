@@ -3,6 +3,6 @@
 const { redirectOf } = require("./clients.cjs");
 
 module.exports = (request, options) => {
-  const folder = redirectOf(request);
-  return options.defaultResolver(request, folder ? { ...options, basedir: folder } : options);
+  const hit = redirectOf(request);
+  return hit ? options.defaultResolver(hit.request, { ...options, basedir: hit.folder }) : options.defaultResolver(request, options);
 };

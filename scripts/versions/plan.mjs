@@ -9,27 +9,100 @@ export const NODE_VERSIONS = ["20.20.2", "22.23.5", "24.22.3"];
 
 /**
  * The newest release of each major of each client that an instrumentation declares (peer range in
- * its package.json). Pinned, so a run is reproducible and its installs are cached; refresh with
- * `npm view <client>@<major> version`.
+ * its package.json), and the lowest release of the range, so its floor stays tested. Pinned, so a
+ * run is reproducible and its installs are cached; refresh with `npm view <client>@<major> version`.
  */
 export const CLIENTS = [
   {
     package: "packages/instrumentation-openai",
     client: "openai",
-    versions: ["4.104.0", "5.23.2", "6.49.0", "7.60.0"],
+    // 4.87.0: the first with the Responses API (client.responses), which the tests call
+    versions: ["4.87.0", "4.104.0", "5.23.2", "6.49.0", "7.60.0"],
   },
   {
     package: "packages/instrumentation-anthropic",
     client: "@anthropic-ai/sdk",
-    versions: ["0.137.0", "1.16.0"],
+    // 0.50.1: the oldest that passes (0.41.0, the release before it on the registry, exports no
+    // APIPromise, puts no request id on its errors, and its stream errors carry no class name)
+    versions: ["0.50.1", "0.137.0", "1.16.0"],
   },
 ];
 
-/** Suites run with the workspace's own client versions on the Node.js majors the main run does not use. */
+/**
+ * The tests that check that `--import agentops/register` (the ES module hook) and `init()` trace
+ * each client: run in every client cell beside the instrumentation's own tests.
+ */
+export const REGISTER_TESTS = ["packages/agentops/test/llm.test.ts"];
+
+/**
+ * Frameworks the SDK traces through their own telemetry or an integration package: one entry per
+ * framework version, each a row. `install`: [name, version] pairs installed side by side in one
+ * folder of the cache (the framework and what it is used with); `imports`: names the tests import
+ * an installed package by (aliases in the workspace, so one test can load several majors);
+ * `tests`: the test files or folders, with `names` a jest test name pattern when the files hold
+ * tests of other versions too. A framework the package declares a peer range for must be inside
+ * it. Adding a framework is adding an entry.
+ */
+export const FRAMEWORKS = [
+  {
+    package: "packages/agentops",
+    framework: "ai",
+    install: [["ai", "5.0.277"], ["@ai-sdk/openai", "2.0.130"]],
+    imports: { "ai-v5": "ai", "@ai-sdk/openai-v2": "@ai-sdk/openai" },
+    tests: ["packages/agentops/test/vercel-ai.test.ts"],
+    names: "^ai 5 ",
+  },
+  {
+    package: "packages/agentops",
+    framework: "ai",
+    install: [["ai", "6.0.333"], ["@ai-sdk/openai", "3.0.141"]],
+    imports: { "ai-v6": "ai", "@ai-sdk/openai-v3": "@ai-sdk/openai" },
+    tests: ["packages/agentops/test/vercel-ai.test.ts"],
+    names: "^ai 6 ",
+  },
+  {
+    // ai 7 emits its spans through an integration of @ai-sdk/otel (GenAI or legacy attributes)
+    package: "packages/agentops",
+    framework: "ai",
+    install: [["ai", "7.0.173"], ["@ai-sdk/openai", "4.0.118"], ["@ai-sdk/otel", "1.0.173"]],
+    imports: { "ai-v7": "ai", "@ai-sdk/openai-v4": "@ai-sdk/openai" },
+    tests: ["packages/agentops/test/vercel-ai.test.ts"],
+    names: "^ai 7,",
+  },
+  // the lowest release of the declared range and the newest
+  ...["0.4.0", "0.20.0"].map((version) => ({
+    package: "packages/integration-openai-agents",
+    framework: "@openai/agents",
+    install: [["@openai/agents", version]],
+    tests: ["packages/integration-openai-agents/test"],
+  })),
+];
+
+/**
+ * Native modules, built from source for each Node.js the main run does not use, at the version
+ * the workspace installed for `package`; `check` loads the binary.
+ */
+export const NATIVE = [
+  { package: "packages/server", name: "better-sqlite3", check: "new (require('better-sqlite3'))(':memory:').close()" },
+];
+
+/**
+ * Suites run with the workspace's own packages on the Node.js majors the main run does not use
+ * (with the native modules built for them): the instrumentations with the workspace's clients, the
+ * server (SQLite storage, OTLP ingest, the REST routes) and the dashboard (served by the server, in
+ * Chromium).
+ */
 export const WORKSPACE_SUITES = [
-  { package: "packages/agentops", tests: ["packages/agentops/test/llm.test.ts"] },
   { package: "packages/instrumentation-openai", tests: ["packages/instrumentation-openai/test"] },
   { package: "packages/instrumentation-anthropic", tests: ["packages/instrumentation-anthropic/test"] },
+  {
+    package: "packages/server",
+    tests: ["storage.sqlite", "otlp-route", "rest-routes", "ingest-queue"].map((name) => `packages/server/test/${name}.test.ts`),
+  },
+  {
+    package: "packages/dashboard",
+    tests: ["dashboard.browser", "format", "genai"].map((name) => `packages/dashboard/test/${name}.test.ts`),
+  },
 ];
 
 function readJson(file) {
@@ -66,7 +139,17 @@ export function checkCoverage(root) {
       if (!pinned.has(major)) problems.push(`${entry.client} major ${major} (in "${range}") has no pinned version`);
     }
   }
+  for (const entry of FRAMEWORKS) {
+    const range = readJson(path.join(root, entry.package, "package.json")).peerDependencies?.[entry.framework];
+    const version = frameworkVersion(entry);
+    if (range !== undefined && !satisfies(version, range)) problems.push(`${entry.framework}@${version} is outside "${range}"`);
+  }
   if (problems.length > 0) throw new Error(`version matrix out of date:\n  ${problems.join("\n  ")}`);
+}
+
+/** The version of the framework a framework entry installs. */
+export function frameworkVersion(entry) {
+  return entry.install.find(([name]) => name === entry.framework)[1];
 }
 
 /** The workspace's own version of a client, as installed for the package's tests. */

@@ -6,11 +6,13 @@ import { pathToFileURL } from "node:url";
 let clients = [];
 
 export function initialize(data) {
-  clients = Object.entries(data ?? {});
+  clients = data ?? [];
 }
 
 export function resolve(specifier, context, nextResolve) {
   const hit = clients.find(([name]) => specifier === name || specifier.startsWith(`${name}/`));
   if (!hit) return nextResolve(specifier, context);
-  return nextResolve(specifier, { ...context, parentURL: pathToFileURL(path.join(hit[1], "index.mjs")).href });
+  const [name, { folder, as }] = hit;
+  const parentURL = pathToFileURL(path.join(folder, "index.mjs")).href;
+  return nextResolve(as + specifier.slice(name.length), { ...context, parentURL });
 }

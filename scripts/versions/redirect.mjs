@@ -9,8 +9,9 @@ const { clients, redirectOf } = require("./clients.cjs");
 
 const resolveFilename = Module._resolveFilename;
 Module._resolveFilename = function (request, parent, isMain, options) {
-  const folder = redirectOf(request);
-  return resolveFilename.call(this, request, parent, isMain, folder ? { ...options, paths: [folder] } : options);
+  const hit = redirectOf(request);
+  if (!hit) return resolveFilename.call(this, request, parent, isMain, options);
+  return resolveFilename.call(this, hit.request, parent, isMain, { ...options, paths: [hit.folder] });
 };
 
-register("./redirect-hooks.mjs", import.meta.url, { data: Object.fromEntries(clients) });
+register("./redirect-hooks.mjs", import.meta.url, { data: clients });

@@ -16,7 +16,7 @@ import { PACKAGE_NAME, PACKAGE_VERSION } from "./version";
 
 const MODULE_NAME = "@anthropic-ai/sdk";
 /** Every release line with the `Messages` resource layout this module patches. */
-const SUPPORTED_VERSIONS = [">=0.20.0 <2"];
+const SUPPORTED_VERSIONS = [">=0.50.1 <2"];
 
 /**
  * OpenTelemetry instrumentation of the `@anthropic-ai/sdk` client: one CLIENT span per

@@ -196,7 +196,10 @@ describe("one span per call", () => {
     try {
       await harness.client.messages.create(QUESTION);
       const spans = harness.exporter.getFinishedSpans();
-      expect(spans).toHaveLength(2);
+      // Clients before 0.135 have no tracing of their own: then ours is the only span.
+      const tracesItself = "_tracer" in harness.client;
+      expect(spans).toHaveLength(tracesItself ? 2 : 1);
+      if (!tracesItself) return;
       const ours = harness.onlySpan();
       const clients = spans.filter((span) => span !== ours);
       expect(clients[0]!.parentSpanContext?.spanId).toBe(ours.spanContext().spanId);

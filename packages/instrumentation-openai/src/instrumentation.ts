@@ -16,7 +16,7 @@ import type { OpenAIInstrumentationConfig } from "./types";
 import { INSTRUMENTATION_NAME, INSTRUMENTATION_VERSION } from "./version";
 
 /** Versions of `openai` whose resource classes have the shape patched here. */
-const SUPPORTED_VERSIONS = [">=4 <8"];
+const SUPPORTED_VERSIONS = [">=4.87.0 <8"];
 
 export { captureContentFromEnvironment };
 
