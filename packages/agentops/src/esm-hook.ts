@@ -5,12 +5,21 @@ import { logger } from "./logger";
 const REGISTERED = Symbol.for("agentops.esm-hook-registered");
 
 /**
- * The modules the LLM instrumentations hook (by their bare names). The loader wraps only these:
+ * The modules the instrumentations hook (by their bare names: LLM clients and the MCP SDK). The loader wraps only these:
  * wrapping every module breaks modules that keep state between their own files (openai 4's
  * `_shims` registry throws "you must `import 'openai/shims/node'`" when wrapped) and costs every
  * import of the application.
  */
-export const HOOKED_MODULES = ["openai", "@anthropic-ai/sdk"];
+export const HOOKED_MODULES = [
+  "openai",
+  "@anthropic-ai/sdk",
+  // The MCP SDK has no main entry: applications import its subpaths, matched as written.
+  "@modelcontextprotocol/sdk/client/index.js",
+  "@modelcontextprotocol/sdk/client",
+  "@modelcontextprotocol/sdk/server/index.js",
+  "@modelcontextprotocol/sdk/server",
+  "@modelcontextprotocol/sdk/server/mcp.js",
+];
 
 /**
  * Registers the loader hook (import-in-the-middle, through @opentelemetry/instrumentation) that
