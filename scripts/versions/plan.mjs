@@ -70,6 +70,14 @@ export const FRAMEWORKS = [
     names: "^ai 7,",
   },
   // the lowest release of the declared range and the newest
+  // the newest release of the declared range (older 1.x releases fail some tests: see the README)
+  ...["1.32.2"].map((version) => ({
+    package: "packages/instrumentation-mcp",
+    framework: "@modelcontextprotocol/sdk",
+    install: [["@modelcontextprotocol/sdk", version]],
+    tests: ["packages/instrumentation-mcp/test"],
+  })),
+  // the lowest release of the declared range and the newest
   ...["0.4.0", "0.20.0"].map((version) => ({
     package: "packages/integration-openai-agents",
     framework: "@openai/agents",

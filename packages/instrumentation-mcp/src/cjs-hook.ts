@@ -18,12 +18,12 @@ const ENTRY_POINTS = [
   "@modelcontextprotocol/sdk/server/mcp.js",
 ];
 
-/** Major versions this instrumentation supports, per its peer range `>=1 <2`. */
+/** Versions this instrumentation supports, per its peer range `>=1.32.2 <2`. */
 function supported(packageDir: string | undefined): boolean {
   if (packageDir === undefined) return false;
   try {
     const version: unknown = JSON.parse(readFileSync(path.join(packageDir, "package.json"), "utf8")).version;
-    return typeof version === "string" && /^1\./.test(version);
+    return typeof version === "string" && atLeast(version, [1, 32, 2]) && /^1\./.test(version);
   } catch {
     return false;
   }
@@ -38,4 +38,14 @@ export function hookCommonJsEntries(onEntry: (moduleExports: unknown) => void): 
     if (supported(packageDir)) onEntry(moduleExports);
     return moduleExports;
   });
+}
+
+/** Whether a `major.minor.patch` version is at least `floor`. */
+function atLeast(version: string, floor: [number, number, number]): boolean {
+  const parts = version.split(/[.+-]/, 3).map(Number);
+  for (let i = 0; i < 3; i++) {
+    const part = parts[i] ?? 0;
+    if (part !== floor[i]) return part > floor[i]!;
+  }
+  return true;
 }

@@ -28,7 +28,7 @@ import { isThenable, member, stringField } from "./values";
 import { PACKAGE_NAME, PACKAGE_VERSION } from "./version";
 
 const MODULE_NAME = "@modelcontextprotocol/sdk";
-const SUPPORTED_VERSIONS = [">=1 <2"];
+const SUPPORTED_VERSIONS = [">=1.32.2 <2"];
 /**
  * The files that define `Client` and `Server` (and, through them, `Protocol`): CommonJS and ES
  * module builds since 1.5, the ES-module-only layout before.
