@@ -94,7 +94,10 @@ export async function nativePrefix(root, { name, version, check }, nodeVersion, 
   await npmInstall(gyp, [NODE_GYP]);
   const headers = path.join(path.dirname(node), "..");
   if (!existsSync(path.join(headers, "include", "node", "node.h"))) throw new Error(`no Node.js headers in ${headers}`);
-  const env = { ...process.env, PATH: `${path.dirname(node)}${path.delimiter}${process.env.PATH ?? ""}`, JOBS: "1" };
+  // Without the npm_config_* a package manager exports (pnpm passes npm's `nodedir`, `/usr` on
+  // Debian, which node-gyp prefers to --nodedir: the build would use the machine's Node.js headers).
+  const inherited = Object.fromEntries(Object.entries(process.env).filter(([key]) => !/^npm_config_/i.test(key)));
+  const env = { ...inherited, PATH: `${path.dirname(node)}${path.delimiter}${process.env.PATH ?? ""}`, JOBS: "1" };
   const args = [path.join(gyp, "node_modules", "node-gyp", "bin", "node-gyp.js"), "rebuild", "--release", `--nodedir=${headers}`];
   const built = await run(node, args, { cwd: path.join(prefix, "node_modules", name), env }, BUILD_TIMEOUT_MS);
   if (built.code !== 0) throw new Error(`node-gyp rebuild of ${name}@${version} for Node.js ${nodeVersion} failed (${built.code}):\n${built.output.trim().split("\n").slice(-15).join("\n")}`);
