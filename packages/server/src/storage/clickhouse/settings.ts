@@ -14,6 +14,8 @@ export const ATOMIC_SETTING = "auth.token_signing_secret";
  * competing write stamped earlier than ours but slower to arrive is seen if it arrives within it.
  */
 export const CLAIM_SETTLE_MS = 250;
+/** The longest a claim waits, however slow its own insert was. */
+const CLAIM_SETTLE_MAX_MS = 5_000;
 
 /** How long a reader waits for the atomic setting's table another server is filling. */
 const ATOMIC_FILL_WAIT_MS = 5_000;
@@ -34,7 +36,8 @@ const CLAIM_MS_BASE = 1n << 42n;
  *   put wins, across replicas as far as their clocks agree.
  * - `setSettingIfAbsent` returns the stored value when there is one; otherwise it writes a claim
  *   stamped (time, random nonce), where the EARLIEST claim ranks highest, waits
- *   {@link CLAIM_SETTLE_MS}, and returns whatever value then reads as the setting. Writers racing
+ *   {@link CLAIM_SETTLE_MS} or three times its own insert's duration when that is longer (at most
+ *   5 s), and returns whatever value then reads as the setting. Writers racing
  *   for one name agree on the earliest claim, except in one case: a claim stamped earlier than
  *   ours (by its server's clock) that reaches ClickHouse more than the settle time after ours was
  *   stamped. Then we return our value and that writer returns its own. Clock skew between
@@ -76,8 +79,12 @@ export class ClickHouseSettings {
     const stored = await this.get(name);
     if (stored !== undefined) return stored;
     const claim = ((CLAIM_MS_BASE - BigInt(Date.now())) << NONCE_BITS) | BigInt(randomInt(1 << Number(NONCE_BITS)));
+    const started = Date.now();
     await this.connection.insert(this.settings, [{ name, value, version: String(claim) }]);
-    await new Promise((resolve) => setTimeout(resolve, CLAIM_SETTLE_MS));
+    // A rival's claim takes about as long as ours to land: on a loaded ClickHouse inserts take
+    // hundreds of ms, so wait for a few of our own insert's time, not only the fixed minimum.
+    const settle = Math.min(CLAIM_SETTLE_MAX_MS, Math.max(CLAIM_SETTLE_MS, 3 * (Date.now() - started)));
+    await new Promise((resolve) => setTimeout(resolve, settle));
     const winner = await this.get(name);
     if (winner === undefined) throw new Error(`setting ${JSON.stringify(name)} was written but reads as absent`);
     return winner;
