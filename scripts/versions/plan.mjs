@@ -69,13 +69,30 @@ export const FRAMEWORKS = [
     tests: ["packages/agentops/test/vercel-ai.test.ts"],
     names: "^ai 7,",
   },
-  // the lowest release of the declared range and the newest
   // the newest release of the declared range (older 1.x releases fail some tests: see the README)
   ...["1.32.2"].map((version) => ({
     package: "packages/instrumentation-mcp",
     framework: "@modelcontextprotocol/sdk",
     install: [["@modelcontextprotocol/sdk", version]],
     tests: ["packages/instrumentation-mcp/test"],
+  })),
+  // The lowest release of the declared range and the newest, each with the @langchain/openai and
+  // @langchain/langgraph of its time (the range starts at 1.0.1: every LangGraph.js 1 release
+  // requires @langchain/core ^1.0.1). `openai` is installed beside them, at a release
+  // @langchain/openai's own range accepts (6.5.0: the newest when @langchain/openai 1.0.0 came out;
+  // 1.6.0 requires ^7.10.0), so the cell has one copy of it, redirected like the rest: the copy
+  // @langchain/openai calls is the one the tests' instrumentation patches (the tests import
+  // `openai` too). For 1.0.1, @langchain/langgraph-checkpoint is pinned to 1.0.0: LangGraph 1.0.0
+  // accepts ^1.0.0, and npm would pick the newest, which requires @langchain/core ^1.1.48 (it
+  // imports @langchain/core/utils/uuid, which 1.0.1 does not export).
+  ...[
+    [["@langchain/core", "1.0.1"], ["@langchain/openai", "1.0.0"], ["@langchain/langgraph", "1.0.0"], ["@langchain/langgraph-checkpoint", "1.0.0"], ["openai", "6.5.0"]],
+    [["@langchain/core", "1.4.0"], ["@langchain/openai", "1.6.0"], ["@langchain/langgraph", "1.7.3"], ["openai", "7.60.0"]],
+  ].map((install) => ({
+    package: "packages/integration-langchain",
+    framework: "@langchain/core",
+    install,
+    tests: ["packages/integration-langchain/test"],
   })),
   // the lowest release of the declared range and the newest
   ...["0.4.0", "0.20.0"].map((version) => ({
