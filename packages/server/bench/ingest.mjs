@@ -12,7 +12,9 @@
 //    no idempotency, no rollups. Printed: both rates and their ratio (target ≥ 0.5).
 // 2. `/stats` latency over HTTP: GET /v2/sessions/:id/stats on a session of 100,000 events in a
 //    database of 1,000,000 spans, p50 / p99 over sequential keep-alive requests (target p50 ≤ 10 ms);
-//    then, in the same database, GET /v2/sessions?limit=50 and GET /v2/usage (whole-project reads).
+//    then the same read right after each of BENCH_AFTER_WRITE_READS (default 50) one-span writes to
+//    that session (a live session); then, in the same database, GET /v2/sessions?limit=50 and
+//    GET /v2/usage (whole-project reads).
 //
 // Sizes: BENCH_SPANS (throughput, default 100000), BENCH_CLIENTS (default 4), BENCH_ROUNDS
 // (default 3, medians reported), BENCH_TOTAL_SPANS (default 1000000), BENCH_SESSION_SPANS
@@ -53,6 +55,7 @@ const TOTAL_SPANS = Number(process.env.BENCH_TOTAL_SPANS ?? 1_000_000);
 const SESSION_SPANS = Number(process.env.BENCH_SESSION_SPANS ?? 100_000);
 const STATS_READS = Number(process.env.BENCH_STATS_READS ?? 2_000);
 const PROJECT_READS = Number(process.env.BENCH_PROJECT_READS ?? 50);
+const AFTER_WRITE_READS = Number(process.env.BENCH_AFTER_WRITE_READS ?? 50);
 const PG_URL = process.env.AGENTOPS_BENCH_PG_URL ?? process.env.AGENTOPS_TEST_PG_URL;
 const CLICKHOUSE_URL = process.env.AGENTOPS_BENCH_CLICKHOUSE_URL ?? process.env.AGENTOPS_TEST_CLICKHOUSE_URL;
 const STORES = new Set((process.env.BENCH_STORES ?? "sqlite,postgres,clickhouse").split(","));
@@ -340,6 +343,25 @@ async function statsLatency(store, db, afterBuild = async () => {}) {
   let other = newTrace();
   let written = 0;
   let counter = 0;
+  const nextSpan = (target) => {
+    const index = target.next++;
+    const startMs = T0 + index * 3;
+    return normalizeSpan({
+      traceId: target.traceId,
+      spanId: (++counter).toString(16).padStart(16, "0"),
+      parentSpanId: target.rootId,
+      name: "span",
+      startTimeUnixNano: (BigInt(startMs) * 1_000_000n).toString(),
+      endTimeUnixNano: (BigInt(startMs + 2) * 1_000_000n).toString(),
+      statusCode: 0,
+      statusMessage: null,
+      attributes: eventAttributes(index),
+      resource,
+      events: [],
+      spanKind: 1,
+      scope: "bench",
+    });
+  };
   const started = performance.now();
   for (let k = 0; written < TOTAL_SPANS; k++) {
     if (performance.now() - started > STEP_TIMEOUT_MS) throw new Error("building the large database took too long");
@@ -350,26 +372,7 @@ async function statsLatency(store, db, afterBuild = async () => {}) {
     // Large batches: building the database is setup, not what is measured.
     const size = Math.min(BUILD_BATCH, useBig ? bigLeft : Math.min(othersLeft, 1000 - other.next));
     const spans = new Array(size);
-    for (let i = 0; i < size; i++) {
-      const index = target.next++;
-      const startMs = T0 + index * 3;
-      const normalized = normalizeSpan({
-        traceId: target.traceId,
-        spanId: (++counter).toString(16).padStart(16, "0"),
-        parentSpanId: target.rootId,
-        name: "span",
-        startTimeUnixNano: (BigInt(startMs) * 1_000_000n).toString(),
-        endTimeUnixNano: (BigInt(startMs + 2) * 1_000_000n).toString(),
-        statusCode: 0,
-        statusMessage: null,
-        attributes: eventAttributes(index),
-        resource,
-        events: [],
-        spanKind: 1,
-        scope: "bench",
-      });
-      spans[i] = normalized;
-    }
+    for (let i = 0; i < size; i++) spans[i] = nextSpan(target);
     await storage.ingest(projectId, spans);
     written += size;
     if (!useBig && other.next >= 1000) other = newTrace();
@@ -393,6 +396,22 @@ async function statsLatency(store, db, afterBuild = async () => {}) {
       if (status !== 200) throw new Error(`/stats answered ${status}`);
     }
     times.sort((a, b) => a - b);
+    // A session still being written: one more span into it (from another connection, as another
+    // server would), then /stats; the stores that aggregate on read pay for it here.
+    const writer = await openStorage(db);
+    const afterWrite = [];
+    try {
+      for (let i = 0; i < AFTER_WRITE_READS; i++) {
+        await writer.ingest(projectId, [nextSpan(big)]);
+        const t = performance.now();
+        const { status } = await get(agent, server.url, path, apiKey);
+        afterWrite.push(performance.now() - t);
+        if (status !== 200) throw new Error(`/stats answered ${status}`);
+      }
+    } finally {
+      await writer.close();
+    }
+    afterWrite.sort((a, b) => a - b);
     // The project-wide reads: the first page of the session list and usage by day and model.
     const list = await timedReads(agent, server.url, "/v2/sessions?limit=50", apiKey, (body) => body.sessions.length > 0);
     const usage = await timedReads(agent, server.url, "/v2/usage", apiKey, (body) => body.usage.length > 0);
@@ -404,6 +423,9 @@ async function statsLatency(store, db, afterBuild = async () => {}) {
       stats_http_p50_ms: Number(percentile(times, 50).toFixed(3)),
       stats_http_p99_ms: Number(percentile(times, 99).toFixed(3)),
       reads: STATS_READS,
+      stats_after_write_http_p50_ms: Number(percentile(afterWrite, 50).toFixed(3)),
+      stats_after_write_http_p99_ms: Number(percentile(afterWrite, 99).toFixed(3)),
+      reads_after_write: AFTER_WRITE_READS,
       list_http_p50_ms: list.p50,
       list_http_p99_ms: list.p99,
       usage_http_p50_ms: usage.p50,

@@ -1,8 +1,8 @@
 /**
  * What the ClickHouse store relies on beyond the shared storage suite: values written into
  * statements (ClickHouse 18.16 has no query parameters) come back exactly and never act as SQL;
- * error codes are read from messages; settings are compare-and-set across servers; and an insert
- * whose body is cut off writes nothing.
+ * error codes are read from messages; settings are compare-and-set across servers; a server's
+ * cached session aggregates never outlive a write; and an insert whose body is cut off writes nothing.
  */
 import http from "node:http";
 import { gzipSync } from "node:zlib";
@@ -12,6 +12,8 @@ import { clickHouseErrorCode, ClickHouseConnection, ClickHouseError } from "../s
 import { identifier, literal, quoteString, raw, sql } from "../src/storage/clickhouse/sql";
 import { parseClickHouseUrl } from "../src/storage/url";
 import { ATOMIC_SETTING } from "../src/storage/clickhouse/settings";
+import { SessionAggregateCache } from "../src/storage/clickhouse/session-cache";
+import { firstArrivals, sessionAggregates, type SessionAggregateRow } from "../src/storage/clickhouse/session-sql";
 import { TOKEN_SECRET_SETTING } from "../src/auth/project-tokens";
 import { CLICKHOUSE_URL, clickHouseDatabases } from "./utils/clickhouse-databases";
 import { llmSpan, markerSpan, prng, randomHex } from "./utils/storage-fixtures";
@@ -176,6 +178,45 @@ if (!CLICKHOUSE_URL) {
       expect(await storage.getSetting("rules")).toBe("[4]");
       expect(await storage.getSetting(names[0]!)).toBe("replaced");
       expect(await storage.getSetting(names[999]!)).toBe(`v-${names[999]}`);
+    });
+
+    it("answers a session's stats from a server's last aggregates only while no server wrote to the session", async () => {
+      const target = await databases.fresh();
+      const [writer, reader] = [await open(target), await open(target)];
+      const project = await writer.createProject("p", randomHex(8), "hash");
+      const traceId = randomHex(16);
+      const sessionId = traceIdToUuid(traceId);
+      const t0 = Date.UTC(2026, 0, 1);
+      const batch = (from: number, count: number) =>
+        Array.from({ length: count }, (_, i) => llmSpan({ traceId, startMs: t0 + from + i, input: 10, cost: 0.001 }));
+      expect(await reader.sessionStats(project.id, sessionId)).toBeUndefined();
+      const first = batch(0, 30);
+      await writer.ingest(project.id, first);
+      expect(await reader.sessionStats(project.id, sessionId)).toMatchObject({ llm_calls: 30, prompt_tokens: 300 });
+      await writer.ingest(project.id, batch(30, 5));
+      expect(await reader.sessionStats(project.id, sessionId)).toMatchObject({ llm_calls: 35, prompt_tokens: 350 });
+      // A redelivery is a write too: read afresh, and still counted once.
+      await writer.ingest(project.id, first);
+      expect(await reader.sessionStats(project.id, sessionId)).toMatchObject({ llm_calls: 35, prompt_tokens: 350 });
+      expect(await reader.sessionInfo(project.id, sessionId)).toMatchObject({ id: sessionId, project_id: project.id });
+
+      // A hit costs the check of the session's writes, not the aggregation: the aggregating
+      // statement runs once for any number of reads without a write in between.
+      const { database } = parseClickHouseUrl(target);
+      const cache = new SessionAggregateCache(connection, identifier(database, "session_writes"));
+      let aggregations = 0;
+      const aggregate = async () => {
+        aggregations += 1;
+        const [row] = await connection.rows<SessionAggregateRow>(
+          sessionAggregates(firstArrivals(identifier(database, "spans"), project.id, traceId)),
+        );
+        return row;
+      };
+      for (let i = 0; i < 5; i++) expect((await cache.read(project.id, traceId, aggregate))?.s_llm_calls).toBe("35");
+      expect(aggregations).toBe(1);
+      await writer.ingest(project.id, batch(35, 1));
+      expect((await cache.read(project.id, traceId, aggregate))?.s_llm_calls).toBe("36");
+      expect(aggregations).toBe(2);
     });
 
     it("counts a redelivered span once before and after ClickHouse merges its rows", async () => {

@@ -114,6 +114,23 @@ export const CLICKHOUSE_MIGRATIONS: readonly ClickHouseMigration[] = [
       ) ENGINE = ReplacingMergeTree(arrival_rank) ORDER BY (project_id, trace_id, id)`,
     ],
   },
+  {
+    version: 3,
+    name: "session writes",
+    statements: (db) => [
+      // One row per (insert block, session) the spans table receives, written by ClickHouse in
+      // the same insert, after the spans: the count of a session's rows changes with every write
+      // to it, so a session's aggregates computed once stay exact until that count moves (see
+      // session-cache.ts). A plain MergeTree: merges never fold its rows together.
+      sql`CREATE TABLE IF NOT EXISTS ${db}.session_writes (
+        project_id String,
+        trace_id String,
+        spans UInt64
+      ) ENGINE = MergeTree ORDER BY (project_id, trace_id)`,
+      sql`CREATE MATERIALIZED VIEW IF NOT EXISTS ${db}.session_writes_view TO ${db}.session_writes
+        AS SELECT project_id, trace_id, count() AS spans FROM ${db}.spans GROUP BY project_id, trace_id`,
+    ],
+  },
 ];
 
 /** The table of applied migrations (one row per version; duplicates from racing servers collapse). */
@@ -134,6 +151,6 @@ export function arrivalRank(receivedMs: number): number {
 const ARRIVAL_BASE = 9_000_000_000_000;
 
 /** `db.table`, for tables this code names. */
-export function table(db: Sql, name: "projects" | "api_keys" | "resources" | "spans" | "schema_migrations" | "settings" | "scores"): Sql {
+export function table(db: Sql, name: "projects" | "api_keys" | "resources" | "spans" | "schema_migrations" | "settings" | "scores" | "session_writes"): Sql {
   return raw(`${db.text}.${name}`);
 }

@@ -24,6 +24,7 @@ import { ClickHouseConnection, ClickHouseError } from "./connection";
 import { ClickHouseProjectReads } from "./project-reads";
 import { ClickHouseProjects } from "./projects";
 import { ClickHouseScores } from "./scores";
+import { SessionAggregateCache } from "./session-cache";
 import { ClickHouseSettings } from "./settings";
 import { CLICKHOUSE_MIGRATIONS, migrationsTable, table } from "./schema";
 import {
@@ -52,11 +53,12 @@ const MIGRATION_ATTEMPTS = 5;
 /**
  * The ClickHouse store (`@clickhouse/client` over HTTP). Spans go into one ReplacingMergeTree
  * table, one RowBinary insert per batch; a redelivered span is the same key and collapses on
- * read. Nothing else is written at ingest: sessions, their stats and the session list are
- * aggregated from the spans when read, each span once (read as stored when the same statement
- * finds no span id stored twice; else `LIMIT 1 BY` span id for one session, `FINAL` for a whole
- * project), so any number of servers can write one session at once and every reader sees exact
- * totals, never a span counted twice.
+ * read. Sessions, their stats and the session list are aggregated from the spans when read, each
+ * span once (read as stored when the same statement finds no span id stored twice; else `LIMIT 1
+ * BY` span id for one session, `FINAL` for a whole project), so any number of servers can write
+ * one session at once and every reader sees exact totals, never a span counted twice. The only
+ * other write is ClickHouse's own: a materialized view counts each insert's spans per session
+ * into `session_writes`, which tells a server whether its last aggregates of a session still hold.
  *
  * @example
  * const storage = new ClickHouseStorage("clickhouse://agentops:secret@127.0.0.1:8123/agentops");
@@ -73,6 +75,7 @@ export class ClickHouseStorage implements Storage {
   private readonly settings: ClickHouseSettings;
   private readonly scores: ClickHouseScores;
   private readonly projectReads: ClickHouseProjectReads;
+  private readonly sessionCache: SessionAggregateCache;
   private readonly knownProjects = new Set<string>();
   private readonly knownResources = new KnownResources();
   /**
@@ -94,6 +97,7 @@ export class ClickHouseStorage implements Storage {
     this.settings = new ClickHouseSettings(this.connection, this.db);
     this.scores = new ClickHouseScores(this.connection, this.db);
     this.projectReads = new ClickHouseProjectReads(this.connection, this.spans, this.scores, this.timeoutMs);
+    this.sessionCache = new SessionAggregateCache(this.connection, table(this.db, "session_writes"));
   }
 
   async migrate(): Promise<void> {
@@ -245,9 +249,14 @@ export class ClickHouseStorage implements Storage {
     await this.connection.close();
   }
 
+  /** A session's aggregates, read afresh only when a write reached the session since the last read. */
   private async sessionRow(projectId: string, sessionId: string): Promise<SessionAggregateRow | undefined> {
     const traceId = uuidToTraceId(sessionId);
     if (traceId === undefined) return undefined;
+    return this.sessionCache.read(projectId, traceId, () => this.aggregateSession(projectId, traceId));
+  }
+
+  private async aggregateSession(projectId: string, traceId: string): Promise<SessionAggregateRow | undefined> {
     const [fast] = await this.connection.rows<SessionAggregateRow>(
       sessionAggregates(allRows(this.spans, projectId, traceId)),
     );
