@@ -2,14 +2,12 @@ import { traceIdToUuid } from "@agentops/semconv";
 import { interpretSpan, readSessionMetadata } from "@agentops/span-model";
 import { storableText, storableTextOrNull } from "../storage/storable-text";
 import type { DecodedSpan, NormalizedSpan } from "../storage/types";
+import { canonicalInt64Decimal, compareDecimal, decimalMillisOfNanos } from "../uint64";
 
 const TRACE_ID = /^[0-9a-f]{32}$/;
 const SPAN_ID = /^[0-9a-f]{16}$/;
 const ZERO_TRACE_ID = "0".repeat(32);
 const ZERO_SPAN_ID = "0".repeat(16);
-/** Epoch nanoseconds must fit a signed 64-bit column (until the year 2262). */
-const MAX_NANOS = 9223372036854775807n;
-const NANOS_PATTERN = /^[0-9]{1,19}$/;
 
 /** Why a span was rejected; the OTLP receiver reports it in `partial_success`. */
 export interface NormalizeError {
@@ -44,8 +42,8 @@ export function normalizeSpan(decoded: DecodedSpan): NormalizedSpan | NormalizeE
 
   const start = readNanos(decoded.startTimeUnixNano);
   const end = readNanos(decoded.endTimeUnixNano);
-  if (start === null || start === 0n) return { error: `span ${spanId}: invalid start time` };
-  if (end === null || end < start)
+  if (start === undefined || start === "0") return { error: `span ${spanId}: invalid start time` };
+  if (end === undefined || compareDecimal(end, start) < 0)
     return { error: `span ${spanId}: end time missing or before start time` };
 
   const attributes = isRecord(decoded.attributes) ? decoded.attributes : {};
@@ -73,10 +71,10 @@ export function normalizeSpan(decoded: DecodedSpan): NormalizedSpan | NormalizeE
     // Text columns hold what every store can keep (PostgreSQL refuses NUL and lone surrogates).
     name: storableText(name),
     kind,
-    startTimeUnixNano: start.toString(),
-    endTimeUnixNano: end.toString(),
-    startMs: Number(start / 1_000_000n),
-    endMs: Number(end / 1_000_000n),
+    startTimeUnixNano: start,
+    endTimeUnixNano: end,
+    startMs: decimalMillisOfNanos(start),
+    endMs: decimalMillisOfNanos(end),
     statusCode,
     statusMessage: storableTextOrNull(statusMessage),
     attributes,
@@ -97,15 +95,12 @@ export function normalizeSpan(decoded: DecodedSpan): NormalizedSpan | NormalizeE
   };
 }
 
-function readNanos(value: unknown): bigint | null {
-  let text: string;
-  if (typeof value === "string") text = value;
-  else if (typeof value === "bigint") text = value.toString();
-  else if (typeof value === "number" && Number.isSafeInteger(value)) text = String(value);
-  else return null;
-  if (!NANOS_PATTERN.test(text)) return null;
-  const nanos = BigInt(text);
-  return nanos <= MAX_NANOS ? nanos : null;
+/** Epoch nanoseconds as canonical decimal text, or undefined when not an integer in 0 … 2^63 - 1. */
+function readNanos(value: unknown): string | undefined {
+  if (typeof value === "string") return canonicalInt64Decimal(value);
+  if (typeof value === "bigint") return canonicalInt64Decimal(value.toString());
+  if (typeof value === "number" && Number.isSafeInteger(value)) return canonicalInt64Decimal(String(value));
+  return undefined;
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {

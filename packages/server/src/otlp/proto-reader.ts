@@ -1,5 +1,6 @@
 import protobuf from "protobufjs/light.js";
 import type { DecodedSpan } from "../storage/types";
+import { uint64ToDecimal } from "../uint64";
 import { setAttribute } from "./attribute-map";
 
 /**
@@ -321,7 +322,7 @@ function sliceOf(reader: Reader, length: number): Buffer {
 function readFixed64(reader: Reader): string {
   const low = reader.fixed32();
   const high = reader.fixed32();
-  return high === 0 ? String(low) : ((BigInt(high) << 32n) | BigInt(low)).toString();
+  return uint64ToDecimal(high, low);
 }
 
 /** int64 varint: a number when exact, else its decimal string. */

@@ -1,3 +1,9 @@
+import { decimalToUint64 } from "../../uint64";
+
+const TWO_32 = 4294967296;
+/** Strings shorter than this are tried as ASCII first; longer ones go to the UTF-8 encoder. */
+const SHORT_STRING = 64;
+
 /**
  * A writer of ClickHouse's `RowBinary` format (supported by 18.16): values back to back in the
  * table's column order, with no names, quotes or escapes. Encoding a batch this way costs a
@@ -10,6 +16,7 @@
 export class RowBinaryWriter {
   private buffer: Buffer;
   private offset = 0;
+  private readonly halves: [number, number] = [0, 0];
 
   constructor(initialBytes = 64 * 1024) {
     this.buffer = Buffer.allocUnsafe(Math.max(1024, initialBytes));
@@ -21,17 +28,29 @@ export class RowBinaryWriter {
   }
 
   string(value: string): void {
+    const length = value.length;
     // A UTF-16 code unit is at most 3 UTF-8 bytes: reserve that, then write in place.
-    const most = value.length * 3;
-    this.reserve(most + 5);
-    if (most < 128) {
-      const length = this.buffer.write(value, this.offset + 1, "utf8");
-      this.buffer[this.offset] = length;
-      this.offset += 1 + length;
-      return;
+    this.reserve(length * 3 + 5);
+    if (length < SHORT_STRING) {
+      // Short ASCII text (ids, names, kinds, keys: most strings here) byte by byte, without a
+      // call into the runtime's UTF-8 encoder for each.
+      const buffer = this.buffer;
+      const start = this.offset + 1;
+      let i = 0;
+      for (; i < length; i++) {
+        const code = value.charCodeAt(i);
+        if (code >= 0x80) break;
+        buffer[start + i] = code;
+      }
+      const written = i === length ? length : this.buffer.write(value, start, "utf8");
+      if (written < 128) {
+        buffer[this.offset] = written;
+        this.offset = start + written;
+        return;
+      }
     }
-    const length = Buffer.byteLength(value, "utf8");
-    this.varint(length);
+    const bytes = Buffer.byteLength(value, "utf8");
+    this.varint(bytes);
     this.offset += this.buffer.write(value, this.offset, "utf8");
   }
 
@@ -57,16 +76,35 @@ export class RowBinaryWriter {
   /** A UInt64 or Int64 from a safe integer (two's complement for a negative one). */
   int64(value: number): void {
     if (!Number.isSafeInteger(value)) throw new TypeError(`not a safe integer: ${value}`);
-    this.reserve(8);
-    this.buffer.writeBigInt64LE(BigInt(value), this.offset);
-    this.offset += 8;
+    if (value < 0) {
+      this.reserve(8);
+      this.buffer.writeBigInt64LE(BigInt(value), this.offset);
+      this.offset += 8;
+      return;
+    }
+    const high = Math.floor(value / TWO_32);
+    this.uint32Pair(value - high * TWO_32, high);
   }
 
   /** A UInt64 from its decimal text (e.g. epoch nanoseconds, exact beyond 2^53). */
   uint64Decimal(text: string): void {
+    decimalToUint64(text, this.halves);
+    this.uint32Pair(this.halves[0], this.halves[1]);
+  }
+
+  private uint32Pair(low: number, high: number): void {
     this.reserve(8);
-    this.buffer.writeBigUInt64LE(BigInt(text), this.offset);
-    this.offset += 8;
+    const buffer = this.buffer;
+    let at = this.offset;
+    buffer[at++] = low;
+    buffer[at++] = low >>> 8;
+    buffer[at++] = low >>> 16;
+    buffer[at++] = low >>> 24;
+    buffer[at++] = high;
+    buffer[at++] = high >>> 8;
+    buffer[at++] = high >>> 16;
+    buffer[at++] = high >>> 24;
+    this.offset = at;
   }
 
   private varint(value: number): void {
