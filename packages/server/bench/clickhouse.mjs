@@ -1,11 +1,15 @@
 // The ClickHouse part of the ingest bench (bench/ingest.mjs runs it when
 // AGENTOPS_BENCH_CLICKHOUSE_URL or AGENTOPS_TEST_CLICKHOUSE_URL is set): the same throughput and
-// `/stats` runs as for the other stores, each in a database of its own, dropped at the end.
+// `/stats` runs as for the other stores, each in a database of its own, dropped at the end; the
+// throughput run twice, the second time with the server's write-ahead spool (`--spool-dir`).
 //
 // The plain insert it compares against: the same rows (decoded and normalised by the server's
 // code) into an identical `spans` table, one JSONEachRow insert per 512-span batch through the
 // same client, uncompressed, sequential: no HTTP server, no decoding, no gzip, no metadata keys.
 import { randomBytes } from "node:crypto";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { createRequire } from "node:module";
 import { performance } from "node:perf_hooks";
 
@@ -74,12 +78,20 @@ export async function benchClickHouse(url, { throughput, statsLatency }) {
     }
     return performance.now() - started;
   };
+  const spools = [];
+  const spoolArgs = () => {
+    spools.push(mkdtempSync(join(tmpdir(), "agentops-bench-spool-")));
+    return ["--spool-dir", spools[spools.length - 1]];
+  };
   try {
     console.log(JSON.stringify(await throughput("clickhouse", freshDb, rawInsert)));
+    // The same, with the server's write-ahead spool: batches acknowledged once on disk, inserted in bulk.
+    console.log(JSON.stringify(await throughput("clickhouse+spool", freshDb, rawInsert, spoolArgs)));
     // Merges are ClickHouse's business, not the bench's: /stats is read as the parts stand.
     console.log(JSON.stringify(await statsLatency("clickhouse", await freshDb("large"))));
   } finally {
     for (const database of databases) await admin.command({ query: `DROP DATABASE IF EXISTS ${database}` });
+    for (const spool of spools) rmSync(spool, { recursive: true, force: true });
     await admin.close();
   }
 }

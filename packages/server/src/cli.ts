@@ -19,6 +19,8 @@ import {
 const USAGE = `Usage:
   agentops-server serve [--port 4318] [--host 127.0.0.1] [--db sqlite:PATH | postgres://... | clickhouse://...]
                         [--dashboard-dir DIR | --no-dashboard] [--log-level info]
+                        [--spool-dir DIR]  (ClickHouse: acknowledge batches once on disk there,
+                                            insert them in bulk; one server per folder)
   agentops-server projects create NAME [--db ...] [--json]
   agentops-server redact list PROJECT_ID [--db ...] [--json]
   agentops-server redact add PROJECT_ID (--builtin emails|api-keys|cards | --pattern REGEX
@@ -33,7 +35,7 @@ const USAGE = `Usage:
   agentops-server alerts deliveries PROJECT_ID [--db ...] [--json]
 
 Environment: AGENTOPS_SERVER_PORT, AGENTOPS_SERVER_HOST, AGENTOPS_SERVER_DB,
-AGENTOPS_SERVER_LOG_LEVEL, AGENTOPS_SESSION_TIMEOUT_MS, AGENTOPS_SERVER_TOKEN_SECRET,
+AGENTOPS_SERVER_LOG_LEVEL, AGENTOPS_SESSION_TIMEOUT_MS, AGENTOPS_SERVER_SPOOL_DIR, AGENTOPS_SERVER_TOKEN_SECRET,
 AGENTOPS_SERVER_TOKEN_LIFETIME_SECONDS, AGENTOPS_ALERTS_SWEEP_MS, AGENTOPS_ALERTS_WEBHOOK_TIMEOUT_MS.
 Default database: sqlite:./.agentops/agentops.db`;
 
@@ -58,6 +60,7 @@ async function main(argv: string[]): Promise<number> {
       "no-dashboard": { type: "boolean" },
       "log-level": { type: "string" },
       "session-timeout-ms": { type: "string" },
+      "spool-dir": { type: "string" },
       builtin: { type: "string" },
       pattern: { type: "string" },
       flags: { type: "string" },
@@ -88,8 +91,13 @@ async function main(argv: string[]): Promise<number> {
     if (port < 0 || port > 65535) throw new UsageError("--port must be from 0 to 65535");
     const host = values.host ?? process.env.AGENTOPS_SERVER_HOST ?? DEFAULT_HOST;
     const level = values["log-level"] ?? process.env.AGENTOPS_SERVER_LOG_LEVEL ?? "info";
+    const spoolDir = values["spool-dir"] ?? process.env.AGENTOPS_SERVER_SPOOL_DIR;
+    if (spoolDir !== undefined && location.kind !== "clickhouse") {
+      throw new UsageError("--spool-dir applies to a ClickHouse store (--db clickhouse://…)");
+    }
     return serve({
       db,
+      spoolDir,
       storage: describeStorage(location),
       port,
       host,
@@ -146,12 +154,13 @@ interface ServeOptions {
   host: string;
   level: string;
   sessionTimeoutMs: number | undefined;
+  spoolDir: string | undefined;
   dashboardDir: string | false | undefined;
 }
 
 async function serve(options: ServeOptions): Promise<number> {
   // Opening migrates the schema (safe when several replicas start at once).
-  const storage = await openStorage(options.db, storageOptions(options.sessionTimeoutMs));
+  const storage = await openStorage(options.db, { ...storageOptions(options.sessionTimeoutMs), spoolDir: options.spoolDir });
   let app: ReturnType<typeof createServer>;
   try {
     app = createServer({

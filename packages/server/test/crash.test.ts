@@ -9,11 +9,12 @@
  *   what the clients sent (opening the store directly after the server stopped).
  * Runs on SQLite, on PostgreSQL when AGENTOPS_TEST_PG_URL is set, and on ClickHouse when
  * AGENTOPS_TEST_CLICKHOUSE_URL is set (there a batch is one gzip-compressed insert, written whole
- * or not at all). Figures go to
+ * or not at all), and on ClickHouse behind the server's spool folder (a batch is one record there,
+ * acknowledged once on disk; the restarted server inserts what the killed one left). Figures go to
  * test-artifacts/faults.jsonl for `pnpm test:faults`.
  */
 import { randomInt } from "node:crypto";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import Database from "better-sqlite3";
@@ -246,6 +247,7 @@ interface StoreFigures {
   unansweredButCommitted: number;
   halfCommitted: number;
   resentAfterRestart: number;
+  spoolFilesAtKill?: number;
   spansSent: number;
   spansStored: number;
   sessionsChecked: number;
@@ -263,10 +265,17 @@ const STORES: Array<[string, boolean]> = [
   ["sqlite", true],
   ["postgres", Boolean(PG_URL)],
   ["clickhouse", Boolean(CLICKHOUSE_URL)],
+  // Batches acknowledged once in the server's spool folder, which the restarted server inserts.
+  ["clickhouse+spool", Boolean(CLICKHOUSE_URL)],
 ];
 
 /** Per-store seeds, so that each store replays its own workload. */
-const STORE_SEEDS: Record<string, number> = { sqlite: 0, postgres: 0x5bd1e995, clickhouse: 0x27d4eb2f };
+const STORE_SEEDS: Record<string, number> = {
+  sqlite: 0,
+  postgres: 0x5bd1e995,
+  clickhouse: 0x27d4eb2f,
+  "clickhouse+spool": 0x165667b1,
+};
 
 describe(`a server killed with SIGKILL during sustained ingest (seed ${SEED})`, () => {
   beforeAll(() => {
@@ -282,7 +291,7 @@ describe(`a server killed with SIGKILL during sustained ingest (seed ${SEED})`, 
         const prng = new Prng(SEED ^ STORE_SEEDS[store]!);
         const folder = mkdtempSync(path.join(tmpdir(), "agentops-crash-"));
         const schemas =
-          store === "postgres" ? pgSchemas(PG_URL!) : store === "clickhouse" ? clickHouseDatabases(CLICKHOUSE_URL!) : undefined;
+          store === "postgres" ? pgSchemas(PG_URL!) : store.startsWith("clickhouse") ? clickHouseDatabases(CLICKHOUSE_URL!) : undefined;
         let server: ServeProcess | undefined;
         try {
           const db = schemas ? await schemas.fresh() : `sqlite:${path.join(folder, "agentops.db")}`;
@@ -296,13 +305,16 @@ describe(`a server killed with SIGKILL during sustained ingest (seed ${SEED})`, 
             { length: CLIENTS },
             (_, i) => new CrashClient(i, projects[i % 2]!.api_key, prng),
           );
-          const serve = () => startServe(["--port", "0", "--db", db, "--no-dashboard"]);
+          const spool = store.endsWith("+spool") ? ["--spool-dir", path.join(folder, "spool")] : [];
+          const serve = () => startServe(["--port", "0", "--db", db, "--no-dashboard", ...spool]);
           server = await serve();
 
           let unansweredAtKill = 0;
           let unansweredButCommitted = 0;
           let halfCommitted = 0;
           let resentAfterRestart = 0;
+          /** Spool files the killed server left (inserted by the next one). */
+          let spoolFilesAtKill = 0;
           const lostAfterKill: string[] = [];
 
           for (let kill = 1; kill <= KILLS; kill++) {
@@ -318,6 +330,7 @@ describe(`a server killed with SIGKILL during sustained ingest (seed ${SEED})`, 
             await pause(INGEST_BEFORE_KILL_MS + prng.int(1000));
             server.child.kill("SIGKILL");
             expect(await server.exited).toBeNull(); // killed by the signal, no exit code
+            if (spool.length > 0) spoolFilesAtKill += readdirSync(spool[1]!).filter((name) => name.endsWith(".spool")).length;
             running = false;
             await Promise.all(loops);
 
@@ -442,6 +455,7 @@ describe(`a server killed with SIGKILL during sustained ingest (seed ${SEED})`, 
             unansweredButCommitted,
             halfCommitted,
             resentAfterRestart,
+            ...(spool.length > 0 ? { spoolFilesAtKill } : {}),
             spansSent,
             spansStored,
             sessionsChecked,
@@ -458,6 +472,7 @@ describe(`a server killed with SIGKILL during sustained ingest (seed ${SEED})`, 
           expect(present.length).toBe(batches.length);
           expect(spansStored).toBe(spansSent);
           expect(unansweredAtKill).toBeGreaterThan(0); // the kills did land mid-stream
+          if (spool.length > 0) expect(spoolFilesAtKill).toBeGreaterThan(0); // and left spooled batches
           expect(mismatches).toEqual([]);
           expect(sessionsChecked).toBe(CLIENTS * SESSIONS_PER_CLIENT);
           expect(integrity).toBe("ok");

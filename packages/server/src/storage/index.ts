@@ -10,6 +10,11 @@ export interface OpenStorageOptions {
    * reason "timed out". Default 30 minutes.
    */
   sessionTimeoutMs?: number;
+  /**
+   * ClickHouse only: a folder where batches are written (fdatasync'ed) before they are
+   * acknowledged, to reach ClickHouse as large inserts. One server per folder. Default: none.
+   */
+  spoolDir?: string;
 }
 
 import { DEFAULT_DATABASE_URL, parseStorageUrl } from "./url";

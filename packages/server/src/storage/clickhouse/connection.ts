@@ -130,15 +130,17 @@ export class ClickHouseConnection {
   }
 
   /**
-   * Inserts a RowBinary body (rows already encoded in `columns` order) in one request, sent
-   * gzip-compressed like every insert; resolves once ClickHouse has written the part.
+   * Inserts a RowBinary body (rows already encoded in `columns` order; several bodies are sent
+   * back to back, without copying them into one) in one request, sent gzip-compressed like every
+   * insert; resolves once ClickHouse has written the part.
    */
-  insertRowBinary(table: Sql, columns: string, body: Buffer): Promise<void> {
-    if (body.length === 0) return Promise.resolve();
+  insertRowBinary(table: Sql, columns: string, body: Buffer | readonly Buffer[]): Promise<void> {
+    const bodies = Buffer.isBuffer(body) ? [body] : body.filter((part) => part.length > 0);
+    if (bodies.length === 0 || (bodies.length === 1 && bodies[0]!.length === 0)) return Promise.resolve();
     return this.attempt(async () => {
       const result = await this.client.exec({
         query: `INSERT INTO ${table.text} (${columns}) FORMAT RowBinary`,
-        values: Readable.from([body]),
+        values: Readable.from(bodies),
       });
       // The answer is empty; read it to the end so the connection goes back to the pool.
       for await (const chunk of result.stream) void chunk;

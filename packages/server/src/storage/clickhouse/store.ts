@@ -25,6 +25,7 @@ import { ClickHouseProjectReads } from "./project-reads";
 import { ClickHouseProjects } from "./projects";
 import { ClickHouseScores } from "./scores";
 import { SessionAggregateCache } from "./session-cache";
+import { InsertSpool } from "./spool";
 import { ClickHouseSettings } from "./settings";
 import { CLICKHOUSE_MIGRATIONS, migrationsTable, table } from "./schema";
 import {
@@ -45,6 +46,12 @@ export interface ClickHouseStorageOptions {
   sessionTimeoutMs?: number;
   /** HTTP connections to ClickHouse. Default 10. */
   maxConnections?: number;
+  /**
+   * A folder for a write-ahead spool: batches are acknowledged once written there (fdatasync'ed)
+   * and reach ClickHouse as inserts of up to 65,536 spans (see spool.ts). One server per folder.
+   * Default: none, each batch is inserted before it is acknowledged.
+   */
+  spoolDir?: string;
 }
 
 /** Concurrent DDL on one name can fail while another server creates it; such a migration is retried. */
@@ -76,6 +83,8 @@ export class ClickHouseStorage implements Storage {
   private readonly scores: ClickHouseScores;
   private readonly projectReads: ClickHouseProjectReads;
   private readonly sessionCache: SessionAggregateCache;
+  private readonly spoolDir: string | undefined;
+  private spool: InsertSpool | undefined;
   private readonly knownProjects = new Set<string>();
   private readonly knownResources = new KnownResources();
   /**
@@ -93,6 +102,7 @@ export class ClickHouseStorage implements Storage {
     this.spans = table(this.db, "spans");
     this.resources = table(this.db, "resources");
     this.timeoutMs = options.sessionTimeoutMs ?? DEFAULT_SESSION_TIMEOUT_MS;
+    this.spoolDir = options.spoolDir;
     this.projects = new ClickHouseProjects(this.connection, this.db);
     this.settings = new ClickHouseSettings(this.connection, this.db);
     this.scores = new ClickHouseScores(this.connection, this.db);
@@ -104,6 +114,24 @@ export class ClickHouseStorage implements Storage {
     for (let attempt = 1; ; attempt++) {
       try {
         await this.migrateOnce();
+        if (this.spoolDir !== undefined && this.spool === undefined) {
+          let failing = false;
+          this.spool = await InsertSpool.open(
+            this.spoolDir,
+            async (bodies) => {
+              await this.connection.insertRowBinary(this.spans, SPAN_INSERT_COLUMNS, bodies);
+              failing = false;
+            },
+            {
+              // Once per run of failures: the spool retries until ClickHouse takes the batches.
+              onError: (error) => {
+                if (failing) return;
+                failing = true;
+                process.emitWarning(`spooled spans could not be inserted yet, retrying: ${String(error)}`, { code: "AGENTOPS_SPOOL_INSERT" });
+              },
+            },
+          );
+        }
         return;
       } catch (error) {
         // Racing servers: a table "is being created" by another one. Statements are idempotent.
@@ -145,7 +173,8 @@ export class ClickHouseStorage implements Storage {
       this.resources,
       fresh.map((resource) => ({ project_id: projectId, id: resource.id, attributes: resource.json })),
     );
-    await this.connection.insertRowBinary(this.spans, SPAN_INSERT_COLUMNS, body);
+    if (this.spool !== undefined) await this.spool.append(body, unique.size);
+    else await this.connection.insertRowBinary(this.spans, SPAN_INSERT_COLUMNS, body);
     for (const resource of fresh) this.knownResources.add(projectId, resource.id);
     return { accepted: spans.length };
   }
@@ -160,6 +189,7 @@ export class ClickHouseStorage implements Storage {
   }
 
   async recomputeStats(projectId: string, sessionId: string, now = Date.now()): Promise<SessionStats | undefined> {
+    await this.spool?.drain();
     const traceId = uuidToTraceId(sessionId);
     if (traceId === undefined) return undefined;
     const rows = await this.connection.rows<SessionAggregateRow>(
@@ -179,6 +209,7 @@ export class ClickHouseStorage implements Storage {
   }
 
   async *sessionSpans(projectId: string, sessionId: string, batchSize = 1000): AsyncIterable<StoredSpan[]> {
+    await this.spool?.drain();
     const traceId = uuidToTraceId(sessionId);
     if (traceId === undefined) return;
     const size = Math.max(1, Math.min(10_000, Math.trunc(batchSize) || 1000));
@@ -200,11 +231,13 @@ export class ClickHouseStorage implements Storage {
     }
   }
 
-  listSessions(projectId: string, query: ListSessionsQuery, now = Date.now()): Promise<ListSessionsPage> {
+  async listSessions(projectId: string, query: ListSessionsQuery, now = Date.now()): Promise<ListSessionsPage> {
+    await this.spool?.drain();
     return this.projectReads.listSessions(projectId, query, now);
   }
 
-  usage(projectId: string, query: UsageQuery): Promise<UsageRow[]> {
+  async usage(projectId: string, query: UsageQuery): Promise<UsageRow[]> {
+    await this.spool?.drain();
     return this.projectReads.usage(projectId, query);
   }
 
@@ -246,13 +279,19 @@ export class ClickHouseStorage implements Storage {
   }
 
   async close(): Promise<void> {
-    await this.connection.close();
+    try {
+      await this.spool?.close();
+    } finally {
+      await this.connection.close();
+    }
   }
 
   /** A session's aggregates, read afresh only when a write reached the session since the last read. */
   private async sessionRow(projectId: string, sessionId: string): Promise<SessionAggregateRow | undefined> {
     const traceId = uuidToTraceId(sessionId);
     if (traceId === undefined) return undefined;
+    // This server's own writes are read: what its spool holds goes to ClickHouse first.
+    await this.spool?.drain();
     return this.sessionCache.read(projectId, traceId, () => this.aggregateSession(projectId, traceId));
   }
 

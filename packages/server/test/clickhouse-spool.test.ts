@@ -1,0 +1,173 @@
+/**
+ * The ClickHouse store behind a write-ahead spool folder: a server reads its own writes at once,
+ * other servers within the spool's delay; what a dead process left in the folder (whole records;
+ * a record cut off by the crash was never acknowledged) is inserted by the next one; one process
+ * owns a folder; a spool that ClickHouse cannot drain refuses batches instead of growing. The
+ * process-level version (SIGKILL during ingest) is in crash.test.ts.
+ */
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { traceIdToUuid } from "@agentops/semconv";
+import { openStorage, type Storage } from "../src/storage";
+import { InsertSpool, SpoolFullError } from "../src/storage/clickhouse/spool";
+import { CLICKHOUSE_URL, clickHouseDatabases } from "./utils/clickhouse-databases";
+import { llmSpan, randomHex } from "./utils/storage-fixtures";
+
+const T0 = Date.UTC(2026, 0, 1);
+const batch = (traceId: string, from: number, count: number) =>
+  Array.from({ length: count }, (_, i) => llmSpan({ traceId, startMs: T0 + from + i, input: 10 }));
+
+describe("the spool on its own", () => {
+  let folder: string;
+  beforeEach(() => {
+    folder = mkdtempSync(path.join(tmpdir(), "agentops-spool-"));
+  });
+  afterEach(() => rmSync(folder, { recursive: true, force: true }));
+
+  it("inserts the whole records a dead process left, skips a cut-off last one, and deletes the files", async () => {
+    // What a process that died left: a segment of two records (a 4-byte length, then the body)
+    // and a record whose write the crash cut off (its length says more than follows).
+    const record = (text: string) => {
+      const length = Buffer.alloc(4);
+      length.writeUInt32LE(Buffer.byteLength(text));
+      return Buffer.concat([length, Buffer.from(text)]);
+    };
+    const torn = Buffer.alloc(6);
+    torn.writeUInt32LE(100);
+    writeFileSync(path.join(folder, "000000000000001-000000001.spool"), Buffer.concat([record("one"), record("two"), torn]));
+    writeFileSync(path.join(folder, "000000000000002-000000000.spool"), record("three"));
+    writeFileSync(path.join(folder, "lock"), "999999999"); // a pid no process has
+
+    const replayed: string[] = [];
+    const second = await InsertSpool.open(folder, async (bodies) => {
+      replayed.push(...bodies.map((body) => body.toString()));
+    });
+    await second.drain();
+    expect(replayed).toEqual(["one", "two", "three"]);
+    expect(readdirSync(folder).filter((name) => name.endsWith(".spool"))).toEqual([]);
+    await second.close();
+    expect(readdirSync(folder)).toEqual([]);
+  });
+
+  it("belongs to one process at a time", async () => {
+    const spool = await InsertSpool.open(folder, async () => undefined);
+    await expect(InsertSpool.open(folder, async () => undefined)).rejects.toThrow(/already open in this process/);
+    // Another live process holds it (this one's parent stands in for it).
+    await spool.close();
+    writeFileSync(path.join(folder, "lock"), String(process.ppid));
+    await expect(InsertSpool.open(folder, async () => undefined)).rejects.toThrow(/in use by process/);
+  });
+
+  it("keeps retrying an insert ClickHouse refuses, keeps the file meanwhile, and refuses batches past its limit", async () => {
+    let failing = true;
+    const inserted: string[] = [];
+    const errors: unknown[] = [];
+    const spool = await InsertSpool.open(
+      folder,
+      async (bodies) => {
+        if (failing) throw new Error("ClickHouse is down");
+        inserted.push(...bodies.map((body) => body.toString()));
+      },
+      { maxSpans: 2, maxPendingSpans: 4, onError: (error) => errors.push(error) },
+    );
+    await spool.append(Buffer.from("a"), 2); // a full segment: its insert starts and fails
+    await spool.append(Buffer.from("b"), 2);
+    await expect(spool.append(Buffer.from("c"), 1)).rejects.toBeInstanceOf(SpoolFullError);
+    const deadline = Date.now() + 5000;
+    while (errors.length < 2 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(errors.length).toBeGreaterThanOrEqual(2);
+    expect(readdirSync(folder).filter((name) => name.endsWith(".spool")).length).toBe(2);
+    failing = false;
+    await spool.drain();
+    expect(inserted).toEqual(["a", "b"]);
+    await spool.append(Buffer.from("c"), 1); // room again
+    await spool.close();
+    expect(inserted).toEqual(["a", "b", "c"]);
+  });
+
+  it("refuses appends once closed and leaves what ClickHouse refused at close for the next process", async () => {
+    const spool = await InsertSpool.open(folder, async () => {
+      throw new Error("ClickHouse is down");
+    }, { maxDelayMs: 60_000 });
+    await spool.append(Buffer.from("kept"), 1);
+    await spool.close();
+    await expect(spool.append(Buffer.from("late"), 1)).rejects.toThrow(/closed/);
+    const files = readdirSync(folder).filter((name) => name.endsWith(".spool"));
+    expect(files.length).toBe(1);
+    const replayed: string[] = [];
+    const next = await InsertSpool.open(folder, async (bodies) => {
+      replayed.push(...bodies.map((body) => body.toString()));
+    });
+    await next.close();
+    expect(replayed).toEqual(["kept"]);
+  });
+});
+
+if (!CLICKHOUSE_URL) {
+  console.warn("ClickHouse spool checks NOT RUN: set AGENTOPS_TEST_CLICKHOUSE_URL=clickhouse://user:password@host:8123/database");
+  test.skip("ClickHouse spool checks NOT RUN (AGENTOPS_TEST_CLICKHOUSE_URL is not set)", () => undefined);
+} else {
+  const url = CLICKHOUSE_URL;
+  describe("the ClickHouse store with a spool folder", () => {
+    const databases = clickHouseDatabases(url);
+    const opened: Storage[] = [];
+    let folder: string;
+    beforeEach(() => {
+      folder = mkdtempSync(path.join(tmpdir(), "agentops-spool-store-"));
+    });
+    afterEach(async () => {
+      await Promise.all(opened.splice(0).map((storage) => storage.close()));
+      rmSync(folder, { recursive: true, force: true });
+    });
+    afterAll(() => databases.dropAll());
+
+    it("reads its own writes at once, and another server reads them once the spool inserted them", async () => {
+      const target = await databases.fresh();
+      const spooled = await openStorage(target, { spoolDir: folder });
+      const other = await openStorage(target);
+      opened.push(spooled, other);
+      const project = await spooled.createProject("p", randomHex(8), "hash");
+      const traceId = randomHex(16);
+      const sessionId = traceIdToUuid(traceId);
+      await spooled.ingest(project.id, batch(traceId, 0, 40));
+      await spooled.ingest(project.id, batch(traceId, 40, 10));
+      expect(readdirSync(folder).some((name) => name.endsWith(".spool"))).toBe(true);
+      expect(await spooled.sessionStats(project.id, sessionId)).toMatchObject({ llm_calls: 50, prompt_tokens: 500 });
+      expect(readdirSync(folder).filter((name) => name.endsWith(".spool"))).toEqual([]);
+      expect(await other.sessionStats(project.id, sessionId)).toMatchObject({ llm_calls: 50 });
+
+      // Without a read on the spooling server, its writes reach ClickHouse within the delay.
+      await spooled.ingest(project.id, batch(traceId, 50, 5));
+      const deadline = Date.now() + 10_000;
+      let seen = 0;
+      while (seen !== 55 && Date.now() < deadline) {
+        seen = (await other.sessionStats(project.id, sessionId))?.llm_calls ?? 0;
+        if (seen !== 55) await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+      expect(seen).toBe(55);
+    });
+
+    it("inserts at open what a closed server could not, and counts a batch in the spool and in ClickHouse once", async () => {
+      const target = await databases.fresh();
+      const first = await openStorage(target, { spoolDir: folder });
+      const project = await first.createProject("p", randomHex(8), "hash");
+      const traceId = randomHex(16);
+      const spans = batch(traceId, 0, 20);
+      await first.ingest(project.id, spans);
+      // The same batch straight into ClickHouse too (a redelivery through another server).
+      const direct = await openStorage(target);
+      opened.push(direct);
+      await direct.ingest(project.id, spans);
+      // Leave the spool file as a killed process would: copy it aside before the close inserts it.
+      const [file] = readdirSync(folder).filter((name) => name.endsWith(".spool"));
+      const saved = readFileSync(path.join(folder, file!));
+      await first.close();
+      writeFileSync(path.join(folder, file!), saved);
+      const second = await openStorage(target, { spoolDir: folder });
+      opened.push(second);
+      expect(await second.sessionStats(project.id, traceIdToUuid(traceId))).toMatchObject({ llm_calls: 20, prompt_tokens: 200 });
+      expect(readdirSync(folder).filter((name) => name.endsWith(".spool"))).toEqual([]);
+    });
+  });
+}
