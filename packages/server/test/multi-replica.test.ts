@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
 import { traceIdToUuid } from "@agentops/semconv";
 import { type SessionStats } from "../src/index";
 import { assertBuilt, runCli, startServe, type ServeProcess } from "./utils/cli-process";
@@ -5,15 +8,37 @@ import { hex, otlpBody, sessionSpans, type SpanInput } from "./utils/otlp-bodies
 import { CLICKHOUSE_URL, clickHouseDatabases } from "./utils/clickhouse-databases";
 import { PG_URL, pgSchemas } from "./utils/pg-schema";
 
+function temporaryFolders(): { make(): string; removeAll(): void } {
+  const made: string[] = [];
+  return {
+    make: () => {
+      made.push(mkdtempSync(path.join(tmpdir(), "agentops-replica-spool-")));
+      return made[made.length - 1]!;
+    },
+    removeAll: () => {
+      for (const folder of made.splice(0)) rmSync(folder, { recursive: true, force: true });
+    },
+  };
+}
+
 /**
  * Several `agentops-server serve` processes on one shared database: the spans of one session
  * arrive at two replicas, concurrently, and a third replica that received nothing answers, like
- * the two, the same stats as a single server that received them all. On PostgreSQL and on
- * ClickHouse.
+ * the two, the same stats as a single server that received them all. On PostgreSQL, on
+ * ClickHouse, and on ClickHouse with writers that spool.
  */
-const STORES: Array<{ label: string; variable: string; example: string; url: string | undefined; databases: (url: string) => { fresh(): Promise<string>; dropAll(): Promise<void> } }> = [
+const STORES: Array<{
+  label: string;
+  variable: string;
+  example: string;
+  url: string | undefined;
+  databases: (url: string) => { fresh(): Promise<string>; dropAll(): Promise<void> };
+  /** The writing replicas acknowledge once their spool folder has the batch: others read it a moment later. */
+  spool?: boolean;
+}> = [
   { label: "PostgreSQL", variable: "AGENTOPS_TEST_PG_URL", example: "postgres://user:password@host:port/database", url: PG_URL, databases: pgSchemas },
   { label: "ClickHouse", variable: "AGENTOPS_TEST_CLICKHOUSE_URL", example: "clickhouse://user:password@host:8123/database", url: CLICKHOUSE_URL, databases: clickHouseDatabases },
+  { label: "ClickHouse, writers with spool folders", variable: "AGENTOPS_TEST_CLICKHOUSE_URL", example: "clickhouse://user:password@host:8123/database", url: CLICKHOUSE_URL, databases: clickHouseDatabases, spool: true },
 ];
 
 for (const store of STORES) {
@@ -26,10 +51,12 @@ for (const store of STORES) {
   describe(`replicas on one ${store.label} database`, () => {
     const schemas = store.databases(storeUrl);
     const running: ServeProcess[] = [];
+    const folders = temporaryFolders();
     beforeAll(() => assertBuilt());
     afterAll(async () => {
       await Promise.all(running.splice(0).map((serve) => serve.stop("SIGKILL")));
       await schemas.dropAll();
+      folders.removeAll();
     });
 
     async function project(db: string): Promise<string> {
@@ -85,9 +112,10 @@ for (const store of STORES) {
       const referenceDb = await schemas.fresh();
       const sharedKey = await project(sharedDb);
       const referenceKey = await project(referenceDb);
+      const spool = () => (store.spool ? ["--spool-dir", folders.make()] : []);
       const [first, second, reader, reference] = await Promise.all([
-        startServe(["--port", "0", "--db", sharedDb]),
-        startServe(["--port", "0", "--db", sharedDb]),
+        startServe(["--port", "0", "--db", sharedDb, ...spool()]),
+        startServe(["--port", "0", "--db", sharedDb, ...spool()]),
         startServe(["--port", "0", "--db", sharedDb]),
         startServe(["--port", "0", "--db", referenceDb]),
       ]);
@@ -107,9 +135,22 @@ for (const store of STORES) {
       const expected = await stats(reference.url, referenceKey, sessionId);
       expect(expected.llm_calls).toBe(201);
       const strip = ({ project_id: _project, ...rest }: SessionStats) => rest;
-      expect(strip(await stats(first.url, sharedKey, sessionId))).toEqual(strip(expected));
-      expect(strip(await stats(second.url, sharedKey, sessionId))).toEqual(strip(expected));
-      expect(strip(await stats(reader.url, sharedKey, sessionId))).toEqual(strip(expected));
+      // With spool folders, what one writer acknowledged reaches ClickHouse within its spool's
+      // delay: the others' stats are read until they agree (10 s at most).
+      const settled = async (url: string, id: string, wanted: (value: SessionStats) => boolean): Promise<SessionStats> => {
+        const deadline = Date.now() + (store.spool ? 10_000 : 0);
+        for (;;) {
+          // A session none of the writers' inserts has reached yet is not found, for now.
+          const response = await fetch(`${url}/v2/sessions/${id}/stats`, { headers: { "x-agentops-api-key": sharedKey } });
+          const value = response.status === 404 && Date.now() < deadline ? undefined : await stats(url, sharedKey, id);
+          if (value !== undefined && (wanted(value) || Date.now() >= deadline)) return value;
+          await new Promise((resolve) => setTimeout(resolve, 50));
+        }
+      };
+      const same = (value: SessionStats) => JSON.stringify(strip(value)) === JSON.stringify(strip(expected));
+      expect(strip(await settled(first.url, sessionId, same))).toEqual(strip(expected));
+      expect(strip(await settled(second.url, sessionId, same))).toEqual(strip(expected));
+      expect(strip(await settled(reader.url, sessionId, same))).toEqual(strip(expected));
       // The export a reader gives holds each span once, however often it was delivered.
       const exported = await fetch(`${reader.url}/v2/sessions/${sessionId}/spans`, { headers: { "x-agentops-api-key": sharedKey } });
       expect(exported.status).toBe(200);
@@ -120,7 +161,7 @@ for (const store of STORES) {
       // A trace id neither replica has seen becomes a session on whichever gets it.
       const traceId = hex(16);
       await send(second.url, sharedKey, [{ traceId, name: "chat gpt-4o", startMs: Date.now(), attributes: { "gen_ai.provider.name": "openai", "gen_ai.request.model": "gpt-4o", "gen_ai.usage.input_tokens": 10 } }], "json");
-      expect((await stats(reader.url, sharedKey, traceIdToUuid(traceId))).prompt_tokens).toBe(10);
+      expect((await settled(reader.url, traceIdToUuid(traceId), (value) => value.prompt_tokens === 10)).prompt_tokens).toBe(10);
 
       for (const serve of [first, second, reader, reference]) expect(await serve.stop("SIGTERM")).toBe(0);
     });
