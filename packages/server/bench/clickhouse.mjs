@@ -12,6 +12,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createRequire } from "node:module";
 import { performance } from "node:perf_hooks";
+import { SEVEN_COLUMNS, sevenValues } from "./seven-columns.mjs";
 
 const require = createRequire(import.meta.url);
 const { openStorage, parseStorageUrl } = require("../dist/index.js");
@@ -62,7 +63,7 @@ export async function benchClickHouse(url, { throughput, statsLatency }) {
   const databases = [];
   const prefix = `agentops_ingest_bench_${process.pid}_${randomBytes(2).toString("hex")}`;
   const freshDb = async (name) => {
-    const database = `${prefix}_${name}`;
+    const database = `${prefix}_${databases.length}_${name}`; // each call its own, runs reuse names
     databases.push(database);
     const fresh = new URL(url);
     fresh.pathname = `/${database}`;
@@ -83,10 +84,26 @@ export async function benchClickHouse(url, { throughput, statsLatency }) {
     spools.push(mkdtempSync(join(tmpdir(), "agentops-bench-spool-")));
     return ["--spool-dir", spools[spools.length - 1]];
   };
+  // The 7-column baseline: a MergeTree ordered by (trace, span), the same 512-row inserts.
+  const sevenInsert = async (db, rowBatches) => {
+    const table = `${new URL(db).pathname.slice(1)}.plain_spans`;
+    await admin.command({ query: `CREATE DATABASE IF NOT EXISTS ${new URL(db).pathname.slice(1)}` });
+    await admin.command({
+      query: `CREATE TABLE ${table} (trace_id String, span_id String, parent_span_id Nullable(String), name String,
+        start_ns UInt64, end_ns UInt64, attributes String) ENGINE = MergeTree ORDER BY (trace_id, span_id)`,
+    });
+    const columns = SEVEN_COLUMNS.split(", ");
+    const batches = rowBatches.map((batch) =>
+      batch.map((span) => Object.fromEntries(sevenValues(span, false).map((value, i) => [columns[i], value]))),
+    );
+    const started = performance.now();
+    for (const values of batches) await admin.insert({ table, values, format: "JSONEachRow" });
+    return performance.now() - started;
+  };
   try {
-    console.log(JSON.stringify(await throughput("clickhouse", freshDb, rawInsert)));
+    console.log(JSON.stringify(await throughput("clickhouse", freshDb, rawInsert, sevenInsert)));
     // The same, with the server's write-ahead spool: batches acknowledged once on disk, inserted in bulk.
-    console.log(JSON.stringify(await throughput("clickhouse+spool", freshDb, rawInsert, spoolArgs)));
+    console.log(JSON.stringify(await throughput("clickhouse+spool", freshDb, rawInsert, sevenInsert, spoolArgs)));
     // Merges are ClickHouse's business, not the bench's: /stats is read as the parts stand.
     console.log(JSON.stringify(await statsLatency("clickhouse", await freshDb("large"))));
   } finally {

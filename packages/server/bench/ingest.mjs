@@ -9,7 +9,9 @@
 //    (a child process) by several concurrent clients over keep-alive connections. Next to it, in
 //    the same run, a raw insert of the same rows (decoded and normalised exactly as the server
 //    does) into an identical `spans` table of the same kind of database: no HTTP, no decoding,
-//    no idempotency, no rollups. Printed: both rates and their ratio (target ≥ 0.5).
+//    no idempotency, no rollups; and an insert of the same spans into a plain 7-column table
+//    with 2 indexes (seven-columns.mjs), which shows what the store's schema costs. Printed: the
+//    rates and the ratios to both (target ≥ 0.5 to the 7-column insert on SQLite).
 // 2. `/stats` latency over HTTP: GET /v2/sessions/:id/stats on a session of 100,000 events in a
 //    database of 1,000,000 spans, p50 / p99 over sequential keep-alive requests (target p50 ≤ 10 ms);
 //    then the same read right after each of BENCH_AFTER_WRITE_READS (default 50) one-span writes to
@@ -34,6 +36,7 @@ import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
 import { benchClickHouse } from "./clickhouse.mjs";
 import { rawValues } from "./raw-rows.mjs";
+import { SEVEN_COLUMNS, sevenColumnTable, sevenValues } from "./seven-columns.mjs";
 
 const require = createRequire(import.meta.url);
 const here = dirname(fileURLToPath(import.meta.url));
@@ -150,7 +153,6 @@ const SPAN_COLUMNS =
   "reasoning_tokens, cost_pico, is_error, tags, end_state, end_state_reason, video, received_ms";
 const COLUMN_COUNT = 26;
 
-
 async function rawSqlite(path, rowBatches) {
   await (await openStorage(`sqlite:${path}`)).close(); // the same schema
   const db = new Database(path);
@@ -165,6 +167,40 @@ async function rawSqlite(path, rowBatches) {
   for (const batch of rowBatches) write(batch);
   const ms = performance.now() - started;
   db.close();
+  return ms;
+}
+
+/** The same spans into a fresh 7-column table with 2 indexes (seven-columns.mjs), same settings. */
+async function sevenSqlite(path, rowBatches) {
+  const db = new Database(path);
+  db.pragma("journal_mode = WAL");
+  db.pragma("synchronous = NORMAL");
+  for (const statement of sevenColumnTable("plain_spans")) db.exec(statement);
+  const insert = db.prepare(`INSERT INTO plain_spans (${SEVEN_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?)`);
+  const write = db.transaction((rows) => {
+    for (const values of rows) insert.run(values);
+  });
+  // The values are ready before the clock starts: the baseline is the insert alone.
+  const batches = rowBatches.map((batch) => batch.map((span) => sevenValues(span, true)));
+  const started = performance.now();
+  for (const rows of batches) write(rows);
+  const ms = performance.now() - started;
+  db.close();
+  return ms;
+}
+
+async function sevenPostgres(url, rowBatches) {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  for (const statement of sevenColumnTable("plain_spans", { integer: "BIGINT" })) await client.query(statement);
+  const statementFor = (rows) =>
+    `INSERT INTO plain_spans (${SEVEN_COLUMNS}) VALUES ` +
+    Array.from({ length: rows }, (_, r) => `(${Array.from({ length: 7 }, (_, c) => `$${r * 7 + c + 1}`).join(", ")})`).join(", ");
+  const batches = rowBatches.map((batch) => batch.flatMap((span) => sevenValues(span, false)));
+  const started = performance.now();
+  for (const values of batches) await client.query(statementFor(values.length / 7), values);
+  const ms = performance.now() - started;
+  await client.end();
   return ms;
 }
 
@@ -294,15 +330,20 @@ async function sendAll(url, apiKey, bodies) {
 // Runs
 // ---------------------------------------------------------------------------------------------
 
-/** `serveArgs()`: extra `serve` arguments for each round's server (e.g. a fresh spool folder). */
-async function throughput(store, freshDb, rawInsert, serveArgs = () => []) {
+/**
+ * `rawInsert` writes the store's own rows, `sevenInsert` the 7-column baseline; `serveArgs()`:
+ * extra `serve` arguments for each round's server (e.g. a fresh spool folder).
+ */
+async function throughput(store, freshDb, rawInsert, sevenInsert, serveArgs = () => []) {
   const bodies = makeRequests(SPANS, 20);
   const rowBatches = rowsOf(bodies);
   const raw = [];
+  const seven = [];
   const viaHttp = [];
   let retries = 0;
   for (let round = 1; round <= ROUNDS; round++) {
     raw.push(await rawInsert(await freshDb(`raw_${round}`), rowBatches));
+    seven.push(await sevenInsert(await freshDb(`seven_${round}`), rowBatches));
     const db = await freshDb(`http_${round}`);
     const { projectId, apiKey } = await createProject(db);
     const args = serveArgs();
@@ -338,8 +379,10 @@ async function throughput(store, freshDb, rawInsert, serveArgs = () => []) {
     batch: BATCH,
     rounds: ROUNDS,
     raw_insert_spans_per_s: rate(SPANS, rawMs),
+    seven_column_insert_spans_per_s: rate(SPANS, median(seven)),
     http_ingest_spans_per_s: rate(SPANS, httpMs),
     ratio: Number((rawMs / httpMs).toFixed(2)),
+    ratio_to_seven_columns: Number((median(seven) / httpMs).toFixed(2)),
     retries,
   };
 }
@@ -466,7 +509,8 @@ async function benchSqlite() {
   const directory = mkdtempSync(join(tmpdir(), "agentops-ingest-bench-"));
   try {
     const freshDb = async (name) => `sqlite:${join(directory, `${name}.db`)}`;
-    console.log(JSON.stringify(await throughput("sqlite", freshDb, (db, rows) => rawSqlite(db.slice("sqlite:".length), rows))));
+    const file = (db) => db.slice("sqlite:".length);
+    console.log(JSON.stringify(await throughput("sqlite", freshDb, (db, rows) => rawSqlite(file(db), rows), (db, rows) => sevenSqlite(file(db), rows))));
     console.log(JSON.stringify(await statsLatency("sqlite", await freshDb("large"))));
   } finally {
     rmSync(directory, { recursive: true, force: true });
@@ -486,7 +530,7 @@ async function benchPostgres() {
     return url.toString();
   };
   try {
-    console.log(JSON.stringify(await throughput("postgres", freshDb, rawPostgres)));
+    console.log(JSON.stringify(await throughput("postgres", freshDb, rawPostgres, sevenPostgres)));
     const large = await freshDb("large");
     const schema = schemas[schemas.length - 1];
     console.log(JSON.stringify(await statsLatency("postgres", large, () => admin.query(`ANALYZE ${schema}.sessions`))));
