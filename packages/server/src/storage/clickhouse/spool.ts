@@ -1,5 +1,5 @@
 import { closeSync, mkdirSync, openSync, readdirSync, readFileSync, unlinkSync, writeSync } from "node:fs";
-import { open, type FileHandle } from "node:fs/promises";
+import { open, unlink, type FileHandle } from "node:fs/promises";
 import path from "node:path";
 
 /** Options of {@link InsertSpool}. */
@@ -237,7 +237,8 @@ export class InsertSpool {
           await new Promise((resolve) => setTimeout(resolve, RETRY_MS[Math.min(attempt, RETRY_MS.length - 1)]));
         }
       }
-      unlinkSync(segment.file);
+      // Freeing a file of tens of megabytes takes a while: not on the event loop.
+      await unlink(segment.file);
       this.full.shift();
       this.pendingSpans = Math.max(0, this.pendingSpans - segment.spans);
     }
