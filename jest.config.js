@@ -27,6 +27,7 @@ module.exports = {
     "^@agentops/span-model/messages$": "<rootDir>/packages/span-model/src/messages.ts",
     "^@agentops/openai-agents$": "<rootDir>/packages/integration-openai-agents/src/index.ts",
     "^@agentops/langchain$": "<rootDir>/packages/integration-langchain/src/index.ts",
+    "^@agentops/test-support$": "<rootDir>/packages/test-support/src/index.ts",
     "^@agentops/(semconv|span-model|instrumentation-core|pricing|mock-provider|instrumentation-openai|instrumentation-anthropic|instrumentation-mcp|server)$":
       "<rootDir>/packages/$1/src/index.ts",
   },

@@ -5,11 +5,8 @@
  * `getAnalytics()` (plus cached and reasoning tokens and the exact cost) must equal
  * `GET /v2/sessions/:id/stats`, and the figures must be the ones expected by hand.
  */
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import * as path from "node:path";
 import { SpanStatusCode, trace, type Attributes } from "@opentelemetry/api";
-import { createServer, generateApiKey, openStorage, type Storage } from "@agentops/server";
+import { startTestBackend, type TestBackend } from "@agentops/test-support";
 import * as agentops from "agentops";
 
 interface CorpusSpan {
@@ -246,28 +243,19 @@ const VOCABULARIES: Vocabulary[] = [
   },
 ];
 
-let folder: string;
-let storage: Storage;
-let app: ReturnType<typeof createServer>;
+let backend: TestBackend;
 let url: string;
 let apiKey: string;
 
 beforeAll(async () => {
-  folder = mkdtempSync(path.join(tmpdir(), "agentops-agreement-"));
-  storage = await openStorage(`sqlite:${path.join(folder, "agentops.db")}`);
-  const key = generateApiKey();
-  await storage.createProject("agreement", key.lookup, key.hash);
-  apiKey = key.apiKey;
-  app = createServer({ storage, dashboardDir: false });
-  url = await app.listen({ port: 0, host: "127.0.0.1" });
+  backend = await startTestBackend("agreement");
+  ({ url, apiKey } = backend);
   agentops.init({ apiKey, endpoint: url, autoStartSession: false, instrumentLlmCalls: false, envDataOptOut: true, logLevel: "error" });
 });
 
 afterAll(async () => {
   await agentops.shutdown();
-  await app?.close();
-  await storage?.close();
-  rmSync(folder, { recursive: true, force: true });
+  await backend?.close();
 });
 
 function emit(spans: CorpusSpan[]): void {

@@ -7,43 +7,31 @@
  * process, loaded the way their projects document, against the mock provider and a real server.
  */
 import { execFile } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
 import * as path from "node:path";
-import { startMockProvider, type MockProvider } from "@agentops/mock-provider";
+import type { MockProvider } from "@agentops/mock-provider";
 import { calculateCost } from "@agentops/pricing";
 import { traceIdToUuid } from "@agentops/semconv";
-import { createServer, generateApiKey, openStorage, type Storage } from "@agentops/server";
 import { addPicoUsd, toPicoUsd, type SessionExport, type SessionStats } from "@agentops/span-model";
+import { startTestBackend, type TestBackend } from "@agentops/test-support";
 
 const FIXTURE = path.join(__dirname, "fixtures", "third-party-app.cjs");
 
 interface Call { model: string; input: number; output: number; cached: number; reasoning: number }
 interface AppRun { traceId: string; calls: Call[]; ended: Array<{ name: string; status: number }> }
 
-let folder: string;
-let storage: Storage;
-let app: ReturnType<typeof createServer>;
+let backend: TestBackend;
 let url: string;
 let apiKey: string;
 let provider: MockProvider;
 
 beforeAll(async () => {
-  folder = mkdtempSync(path.join(tmpdir(), "agentops-third-party-"));
-  storage = await openStorage(`sqlite:${path.join(folder, "agentops.db")}`);
-  const key = generateApiKey();
-  await storage.createProject("third-party", key.lookup, key.hash);
-  apiKey = key.apiKey;
-  app = createServer({ storage, dashboardDir: false });
-  url = await app.listen({ port: 0, host: "127.0.0.1" });
-  provider = await startMockProvider();
+  const started = await startTestBackend("third-party", { mockProvider: true });
+  backend = started;
+  ({ url, apiKey, provider } = started);
 });
 
 afterAll(async () => {
-  await provider?.close();
-  await app?.close();
-  await storage?.close();
-  rmSync(folder, { recursive: true, force: true });
+  await backend?.close();
 });
 
 function runApp(producer: string): Promise<AppRun> {

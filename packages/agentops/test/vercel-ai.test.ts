@@ -9,14 +9,12 @@
  * execute_tool, embeddings) goes the same way.
  */
 import { execFile } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
 import * as path from "node:path";
-import { startMockProvider, type MockProvider } from "@agentops/mock-provider";
+import type { MockProvider } from "@agentops/mock-provider";
 import { calculateCost } from "@agentops/pricing";
 import { traceIdToUuid } from "@agentops/semconv";
-import { createServer, generateApiKey, openStorage, type Storage } from "@agentops/server";
 import { addPicoUsd, toPicoUsd, type SessionExport, type SessionSpansResponse, type SessionStats } from "@agentops/span-model";
+import { startTestBackend, type TestBackend } from "@agentops/test-support";
 
 const FIXTURES = path.join(__dirname, "fixtures");
 
@@ -32,29 +30,19 @@ interface AppRun {
   analytics?: Record<string, unknown>;
 }
 
-let folder: string;
-let storage: Storage;
-let app: ReturnType<typeof createServer>;
+let backend: TestBackend;
 let url: string;
 let apiKey: string;
 let provider: MockProvider;
 
 beforeAll(async () => {
-  folder = mkdtempSync(path.join(tmpdir(), "agentops-vercel-ai-"));
-  storage = await openStorage(`sqlite:${path.join(folder, "agentops.db")}`);
-  const key = generateApiKey();
-  await storage.createProject("vercel-ai", key.lookup, key.hash);
-  apiKey = key.apiKey;
-  app = createServer({ storage, dashboardDir: false });
-  url = await app.listen({ port: 0, host: "127.0.0.1" });
-  provider = await startMockProvider();
+  const started = await startTestBackend("vercel-ai", { mockProvider: true });
+  backend = started;
+  ({ url, apiKey, provider } = started);
 });
 
 afterAll(async () => {
-  await provider?.close();
-  await app?.close();
-  await storage?.close();
-  rmSync(folder, { recursive: true, force: true });
+  await backend?.close();
 });
 
 function runApp(args: string[]): Promise<AppRun> {

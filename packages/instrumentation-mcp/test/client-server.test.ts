@@ -9,7 +9,7 @@ import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { Server } from "@modelcontextprotocol/sdk/server/index.js";
 import { interpretSpan, readToolCall } from "@agentops/span-model";
 import { MCPInstrumentation } from "@agentops/instrumentation-mcp";
-import { setupTracing, type TestTracing } from "./utils/tracing";
+import { setupTracing, type TestTracing } from "@agentops/test-support";
 import { connectWeather, type Seen } from "./utils/weather";
 
 let tracing: TestTracing;

@@ -6,11 +6,9 @@
  * tools with their server, arguments and results, and hold the server process's spans.
  */
 import { execFile } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
 import * as path from "node:path";
-import { createServer, generateApiKey, openStorage, type Storage } from "@agentops/server";
 import type { SessionExport, SessionSpansResponse, SessionStats } from "@agentops/span-model";
+import { startTestBackend, type TestBackend } from "@agentops/test-support";
 
 const AGENT = path.join(__dirname, "fixtures", "agent.mjs");
 
@@ -24,26 +22,17 @@ interface AgentRun {
   analytics: { toolCalls: number; actions: number; errors: number };
 }
 
-let folder: string;
-let storage: Storage;
-let app: ReturnType<typeof createServer>;
+let backend: TestBackend;
 let url: string;
 let apiKey: string;
 
 beforeAll(async () => {
-  folder = mkdtempSync(path.join(tmpdir(), "agentops-mcp-"));
-  storage = await openStorage(`sqlite:${path.join(folder, "agentops.db")}`);
-  const key = generateApiKey();
-  await storage.createProject("mcp", key.lookup, key.hash);
-  apiKey = key.apiKey;
-  app = createServer({ storage, dashboardDir: false });
-  url = await app.listen({ port: 0, host: "127.0.0.1" });
+  backend = await startTestBackend("mcp");
+  ({ url, apiKey } = backend);
 });
 
 afterAll(async () => {
-  await app?.close();
-  await storage?.close();
-  rmSync(folder, { recursive: true, force: true });
+  await backend?.close();
 });
 
 function runAgent(env: Record<string, string>): Promise<AgentRun> {

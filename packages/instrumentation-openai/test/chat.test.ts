@@ -2,8 +2,8 @@ import { SpanKind, SpanStatusCode } from "@opentelemetry/api";
 import OpenAI from "openai";
 import { startMockProvider, type MockProvider } from "@agentops/mock-provider";
 import { OpenAIInstrumentation } from "@agentops/instrumentation-openai";
+import { jsonAttribute, setupTracing, type TestTracing } from "@agentops/test-support";
 import { chatHelpers } from "./utils/client";
-import { jsonAttribute, setupTracing, type TestTracing } from "./utils/tracing";
 
 let provider: MockProvider;
 let tracing: TestTracing;

@@ -2,7 +2,7 @@ import { OpenAIInstrumentation as TraceloopOpenAIInstrumentation } from "@tracel
 import type OpenAIModule from "openai";
 import { startMockProvider, type MockProvider } from "@agentops/mock-provider";
 import { OpenAIInstrumentation } from "@agentops/instrumentation-openai";
-import { setupTracing, type TestTracing } from "./utils/tracing";
+import { setupTracing, type TestTracing } from "@agentops/test-support";
 
 let provider: MockProvider;
 let tracing: TestTracing;

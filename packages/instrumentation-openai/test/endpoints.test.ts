@@ -2,7 +2,7 @@ import { SpanStatusCode } from "@opentelemetry/api";
 import OpenAI from "openai";
 import { startMockProvider, type MockProvider } from "@agentops/mock-provider";
 import { OpenAIInstrumentation } from "@agentops/instrumentation-openai";
-import { jsonAttribute, setupTracing, type TestTracing } from "./utils/tracing";
+import { jsonAttribute, setupTracing, type TestTracing } from "@agentops/test-support";
 
 let provider: MockProvider;
 let tracing: TestTracing;

@@ -4,7 +4,7 @@ import { isWrapped } from "@opentelemetry/instrumentation";
 import OpenAI from "openai";
 import { startMockProvider, type MockProvider } from "@agentops/mock-provider";
 import { OpenAIInstrumentation } from "@agentops/instrumentation-openai";
-import { setupTracing, type TestTracing } from "./utils/tracing";
+import { setupTracing, type TestTracing } from "@agentops/test-support";
 
 let provider: MockProvider;
 let tracing: TestTracing;

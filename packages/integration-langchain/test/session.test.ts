@@ -7,37 +7,25 @@
  * retriever.
  */
 import { execFile } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
 import * as path from "node:path";
-import { startMockProvider, type MockProvider } from "@agentops/mock-provider";
-import { createServer, generateApiKey, openStorage, type Storage } from "@agentops/server";
+import type { MockProvider } from "@agentops/mock-provider";
+import { startTestBackend, type TestBackend } from "@agentops/test-support";
 
 const FIXTURE = path.join(__dirname, "fixtures", "run-langchain.mjs");
 
-let folder: string;
-let storage: Storage;
-let app: ReturnType<typeof createServer>;
+let backend: TestBackend;
 let url: string;
 let apiKey: string;
 let provider: MockProvider;
 
 beforeAll(async () => {
-  folder = mkdtempSync(path.join(tmpdir(), "agentops-langchain-"));
-  storage = await openStorage(`sqlite:${path.join(folder, "agentops.db")}`);
-  const key = generateApiKey();
-  await storage.createProject("langchain", key.lookup, key.hash);
-  apiKey = key.apiKey;
-  app = createServer({ storage, dashboardDir: false });
-  url = await app.listen({ port: 0, host: "127.0.0.1" });
-  provider = await startMockProvider();
+  const started = await startTestBackend("langchain", { mockProvider: true });
+  backend = started;
+  ({ url, apiKey, provider } = started);
 });
 
 afterAll(async () => {
-  await provider?.close();
-  await app?.close();
-  await storage?.close();
-  rmSync(folder, { recursive: true, force: true });
+  await backend?.close();
 });
 
 interface Outcome {
