@@ -14,6 +14,19 @@ export interface ListMerge<T> {
 const MAX_ROUNDS = 4;
 /** Pause before reading back a write, in ms: longer than another writer's read-to-write. */
 const CHECK_DELAY_MS = [20, 60] as const;
+/** The longest pause, however slow the store's writes are. */
+const MAX_CHECK_DELAY_MS = 5_000;
+
+/**
+ * The pause before reading a write back: 20–60 ms (random, so racing writers interleave), or,
+ * when the store is slow (a loaded ClickHouse takes hundreds of ms per insert), three times as
+ * long as our own write took, since another writer's read-to-write is a read and a write at
+ * that speed.
+ */
+function checkDelayMs(ownWriteMs: number): number {
+  const [low, high] = CHECK_DELAY_MS;
+  return Math.min(MAX_CHECK_DELAY_MS, Math.max(low + Math.random() * (high - low), 3 * ownWriteMs));
+}
 
 interface Change {
   merge: ListMerge<unknown>;
@@ -47,7 +60,7 @@ export async function readListSetting<T>(storage: Pick<Storage, "getSetting">, n
  * one read-modify-write. Across processes (replicas on one database) each write is read back
  * after a short pause and the changes it no longer holds (another replica's write replaced it)
  * are applied again to the fresh list; so a change is lost only when another replica takes longer
- * than that pause between its read and its write. Resolves with whether the change was seen
+ * than that pause (at least three times our own write's time) between its read and its write. Resolves with whether the change was seen
  * stored (false as well when the store failed); never rejects.
  */
 export function updateListSetting<T>(storage: SettingStore, name: string, merge: ListMerge<T>): Promise<boolean> {
@@ -81,9 +94,9 @@ async function runWriter(storage: SettingStore, name: string, writer: Writer, wr
       if (left.length > 0) {
         let next = current;
         for (const change of left) next = change.merge.apply(next);
+        const writeStarted = Date.now();
         await storage.putSetting(name, JSON.stringify(next));
-        const [low, high] = CHECK_DELAY_MS;
-        await new Promise((resolve) => setTimeout(resolve, low + Math.random() * (high - low)));
+        await new Promise((resolve) => setTimeout(resolve, checkDelayMs(Date.now() - writeStarted)));
         left = settle(left, await readListSetting<unknown>(storage, name), () => true);
       }
     } catch {
