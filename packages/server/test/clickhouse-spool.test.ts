@@ -6,6 +6,7 @@
  * process-level version (SIGKILL during ingest) is in crash.test.ts.
  */
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { open } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { traceIdToUuid } from "@agentops/semconv";
@@ -101,6 +102,40 @@ describe("the spool on its own", () => {
     });
     await next.close();
     expect(replayed).toEqual(["kept"]);
+  });
+
+  it("starts a new file after a failed write, so a record the failure cut off cannot hide the ones after it", async () => {
+    // A write that stops part way (a full disk): only the record's length reaches the file.
+    const probe = await open(path.join(folder, "probe"), "w");
+    const handlePrototype = Object.getPrototypeOf(probe) as { writev: (buffers: Buffer[]) => Promise<unknown> };
+    await probe.close();
+    rmSync(path.join(folder, "probe"));
+    const writev = handlePrototype.writev;
+    let fail = false;
+    const spy = jest.spyOn(handlePrototype, "writev").mockImplementation(async function (this: unknown, buffers: Buffer[]) {
+      if (!fail) return writev.call(this, buffers);
+      fail = false;
+      await writev.call(this, [buffers[0]!]);
+      throw Object.assign(new Error("no space left on device"), { code: "ENOSPC" });
+    });
+    const spool = await InsertSpool.open(folder, async () => {
+      throw new Error("ClickHouse is down");
+    }, { maxDelayMs: 60_000 });
+    try {
+      await spool.append(Buffer.from("first"), 1);
+      fail = true;
+      await expect(spool.append(Buffer.from("refused"), 1)).rejects.toThrow(/no space/);
+      await spool.append(Buffer.from("after"), 1);
+      await spool.close(); // ClickHouse refuses: the files stay, as after a crash
+    } finally {
+      spy.mockRestore();
+    }
+    const replayed: string[] = [];
+    const next = await InsertSpool.open(folder, async (bodies) => {
+      replayed.push(...bodies.map((body) => body.toString()));
+    });
+    await next.close();
+    expect(replayed).toEqual(["first", "after"]);
   });
 });
 

@@ -165,6 +165,9 @@ export class InsertSpool {
             this.pendingSpans -= item.spans;
             item.done(error);
           }
+          // The failed write may have left part of a record in the file; a record written after
+          // it would be read, after a crash, from the wrong offset. The next group starts a new file.
+          if (segment !== undefined && segment === this.current) this.rotate();
         } finally {
           if (segment !== undefined && --segment.writes === 0) for (const wake of segment.onIdle.splice(0)) wake();
         }
