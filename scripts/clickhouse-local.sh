@@ -8,6 +8,12 @@
 # The config is the packaged one (/etc/clickhouse-server) with its paths pointed into DIR, its
 # ports moved (HTTP_PORT, default a free one; the native port another free one; no interserver
 # port) and one extra user, agentops/agentops, so that URLs carry credentials as in production.
+#
+# The server runs with MALLOC_CONF (unless the caller sets its own) telling the jemalloc that
+# Debian's build links to keep freed memory for reuse: by default it returns every allocation
+# over 8 MiB (a column of a large insert) to the kernel at once, and the next insert faults it
+# back in page by page, which on a virtual machine costs ClickHouse a third of its ingest CPU
+# (docs/scale.md). Production servers want the same setting.
 set -euo pipefail
 
 command=${1:-}
@@ -51,6 +57,7 @@ start)
   # Detached (own session, no inherited descriptors), so that whoever reads this script's output
   # is not kept waiting by the server. As root it runs as root: it only ever touches DIR.
   cd "$dir"
+  export MALLOC_CONF="${MALLOC_CONF:-oversize_threshold:0,dirty_decay_ms:30000,muzzy_decay_ms:30000}"
   setsid "$binary" --config-file="$dir/config.xml" </dev/null >"$dir/log/stdout.log" 2>&1 &
   echo $! >"$dir/server.pid"
   for _ in $(seq 1 100); do
