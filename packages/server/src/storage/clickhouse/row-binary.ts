@@ -27,6 +27,11 @@ export class RowBinaryWriter {
     return this.buffer.subarray(0, this.offset);
   }
 
+  /** Starts over in the same memory (what {@link bytes} returned is overwritten from here on). */
+  reset(): void {
+    this.offset = 0;
+  }
+
   string(value: string): void {
     const length = value.length;
     // A UTF-16 code unit is at most 3 UTF-8 bytes: reserve that, then write in place.

@@ -1,7 +1,7 @@
 import { endStateKey, hostKey, latestKey, toPicoUsd } from "../rollup";
 import { toStoredSpan, type SpanRow } from "../span-row";
 import type { NormalizedSpan, StoredSpan } from "../types";
-import { RowBinaryWriter } from "./row-binary";
+import type { RowBinaryWriter } from "./row-binary";
 import { arrivalRank } from "./schema";
 
 /** The `spans` columns in the order {@link encodeSpanRows} writes them. */
@@ -14,15 +14,15 @@ export const SPAN_INSERT_COLUMNS =
 /**
  * The `spans` rows of a batch as one RowBinary body, in {@link SPAN_INSERT_COLUMNS} order: one
  * string per text column and eight bytes per number, with no JSON object built per span.
+ * Written into `out` after what it holds; the result is a view of its memory.
  */
 export function encodeSpanRows(
+  out: RowBinaryWriter,
   spans: Iterable<NormalizedSpan>,
   projectId: string,
   resourceIdOf: (span: NormalizedSpan) => string,
   receivedMs: number,
-  sizeHint = 0,
 ): Buffer {
-  const out = new RowBinaryWriter(sizeHint * 512);
   const rank = arrivalRank(receivedMs);
   for (const span of spans) {
     const carriesMetadata = span.kind === "session" || span.kind === "marker";

@@ -1,6 +1,7 @@
 import { closeSync, mkdirSync, openSync, readdirSync, readFileSync, unlinkSync, writeSync } from "node:fs";
 import { open, unlink, type FileHandle } from "node:fs/promises";
 import path from "node:path";
+import { SlabPool, type Slab } from "./slab-pool";
 
 /** Options of {@link InsertSpool}. */
 export interface InsertSpoolOptions {
@@ -22,6 +23,8 @@ interface Segment {
   file: string;
   handle: FileHandle | undefined;
   bodies: Buffer[];
+  /** Where the bodies' memory comes from, released once they are inserted. */
+  slabs: (Slab | undefined)[];
   spans: number;
   /** Writes + fdatasyncs in progress on the file, and who waits for them to end. */
   writes: number;
@@ -64,7 +67,9 @@ export class InsertSpool {
   private current: Segment | undefined;
   private timer: NodeJS.Timeout | undefined;
   /** Records waiting for the next write + fdatasync, and who waits for it. */
-  private queued: { record: Buffer[]; body: Buffer; spans: number; done: (error?: unknown) => void }[] = [];
+  private queued: { record: Buffer; body: Buffer; slab: Slab | undefined; spans: number; done: (error?: unknown) => void }[] = [];
+  /** The records' memory, reused from one insert to the next. */
+  private readonly memory = new SlabPool();
   private writing = false;
   /** Closed segments waiting for their insert, oldest first. */
   private readonly full: Segment[] = [];
@@ -95,24 +100,34 @@ export class InsertSpool {
     for (const name of readdirSync(dir).filter((file) => file.endsWith(SUFFIX)).sort()) {
       const file = path.join(dir, name);
       const bodies = readRecords(readFileSync(file));
-      spool.full.push({ file, handle: undefined, bodies, spans: 0, writes: 0, onIdle: [] });
+      spool.full.push({ file, handle: undefined, bodies, slabs: [], spans: 0, writes: 0, onIdle: [] });
     }
     // In the background: a ClickHouse that is down must not keep the server from starting.
     void spool.flush();
     return spool;
   }
 
-  /** Resolves once the body is on disk; rejects with {@link SpoolFullError} when too much waits. */
+  /**
+   * Resolves once the body is on disk; rejects with {@link SpoolFullError} when too much waits.
+   * The body is copied before this returns: the caller may reuse its memory at once.
+   */
   append(body: Buffer, spans: number): Promise<void> {
     if (this.closed) return Promise.reject(new Error("the spool is closed"));
     if (this.pendingSpans + spans > this.maxPendingSpans) {
       return Promise.reject(new SpoolFullError(`${this.pendingSpans} spans wait for ClickHouse; retry later`));
     }
     this.pendingSpans += spans;
-    const length = Buffer.allocUnsafe(4);
-    length.writeUInt32LE(body.length);
+    const { bytes: record, slab } = this.memory.take(4 + body.length);
+    record.writeUInt32LE(body.length, 0);
+    body.copy(record, 4);
     return new Promise((resolve, reject) => {
-      this.queued.push({ record: [length, body], body, spans, done: (error) => (error === undefined ? resolve() : reject(error)) });
+      this.queued.push({
+        record,
+        body: record.subarray(4),
+        slab,
+        spans,
+        done: (error) => (error === undefined ? resolve() : reject(error)),
+      });
       void this.write();
     });
   }
@@ -156,10 +171,11 @@ export class InsertSpool {
         try {
           segment = await this.segment();
           segment.writes += 1;
-          await segment.handle!.writev(group.flatMap((item) => item.record));
+          await segment.handle!.writev(group.map((item) => item.record));
           await segment.handle!.datasync();
           for (const item of group) {
             segment.bodies.push(item.body);
+            segment.slabs.push(item.slab);
             segment.spans += item.spans;
           }
           for (const item of group) item.done();
@@ -167,6 +183,7 @@ export class InsertSpool {
         } catch (error) {
           for (const item of group) {
             this.pendingSpans -= item.spans;
+            this.memory.release(item.slab);
             item.done(error);
           }
           // The failed write may have left part of a record in the file; a record written after
@@ -195,7 +212,7 @@ export class InsertSpool {
     if (this.current !== undefined) return this.current;
     const name = `${String(Date.now()).padStart(15, "0")}-${String(this.sequence++).padStart(9, "0")}${SUFFIX}`;
     const file = path.join(this.dir, name);
-    const segment: Segment = { file, handle: await open(file, "wx"), bodies: [], spans: 0, writes: 0, onIdle: [] };
+    const segment: Segment = { file, handle: await open(file, "wx"), bodies: [], slabs: [], spans: 0, writes: 0, onIdle: [] };
     this.current = segment;
     this.timer = setTimeout(() => {
       this.rotate();
@@ -247,6 +264,7 @@ export class InsertSpool {
       // Freeing a file of tens of megabytes takes a while: not on the event loop.
       await unlink(segment.file);
       this.full.shift();
+      for (const slab of segment.slabs) this.memory.release(slab);
       this.pendingSpans = Math.max(0, this.pendingSpans - segment.spans);
     }
   }

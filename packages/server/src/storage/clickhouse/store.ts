@@ -25,6 +25,7 @@ import { ClickHouseProjectReads } from "./project-reads";
 import { ClickHouseProjects } from "./projects";
 import { ClickHouseScores } from "./scores";
 import { SessionAggregateCache } from "./session-cache";
+import { RowBinaryWriter } from "./row-binary";
 import { InsertSpool } from "./spool";
 import { ClickHouseSettings } from "./settings";
 import { CLICKHOUSE_MIGRATIONS, migrationsTable, table } from "./schema";
@@ -85,6 +86,7 @@ export class ClickHouseStorage implements Storage {
   private readonly sessionCache: SessionAggregateCache;
   private readonly spoolDir: string | undefined;
   private spool: InsertSpool | undefined;
+  private readonly spoolEncoder = new RowBinaryWriter(1024 * 1024);
   private readonly knownProjects = new Set<string>();
   private readonly knownResources = new KnownResources();
   /**
@@ -166,15 +168,23 @@ export class ClickHouseStorage implements Storage {
     }
     const receivedMs = Date.now();
     const resources = new ResourceIds();
-    const body = encodeSpanRows(unique.values(), projectId, (span) => resources.get(span.resource).id, receivedMs, unique.size);
+    for (const span of unique.values()) resources.get(span.resource);
     // Resources first: a span stored is never without its resource (an orphan resource is harmless).
     const fresh = [...resources.values()].filter((resource) => !this.knownResources.has(projectId, resource.id));
     await this.connection.insert(
       this.resources,
       fresh.map((resource) => ({ project_id: projectId, id: resource.id, attributes: resource.json })),
     );
-    if (this.spool !== undefined) await this.spool.append(body, unique.size);
-    else await this.connection.insertRowBinary(this.spans, SPAN_INSERT_COLUMNS, body);
+    const resourceIdOf = (span: NormalizedSpan) => resources.get(span.resource).id;
+    if (this.spool !== undefined) {
+      // The spool copies the body before append returns, so one encoder's memory serves every
+      // batch (encoding and appending happen with no await between them).
+      this.spoolEncoder.reset();
+      await this.spool.append(encodeSpanRows(this.spoolEncoder, unique.values(), projectId, resourceIdOf, receivedMs), unique.size);
+    } else {
+      const body = encodeSpanRows(new RowBinaryWriter(unique.size * 512), unique.values(), projectId, resourceIdOf, receivedMs);
+      await this.connection.insertRowBinary(this.spans, SPAN_INSERT_COLUMNS, body);
+    }
     for (const resource of fresh) this.knownResources.add(projectId, resource.id);
     return { accepted: spans.length };
   }
