@@ -1,7 +1,8 @@
 // The ClickHouse part of the ingest bench (bench/ingest.mjs runs it when
 // AGENTOPS_BENCH_CLICKHOUSE_URL or AGENTOPS_TEST_CLICKHOUSE_URL is set): the same throughput and
 // `/stats` runs as for the other stores, each in a database of its own, dropped at the end; the
-// throughput run twice, the second time with the server's write-ahead spool (`--spool-dir`).
+// throughput run twice, the second time with the server's write-ahead spool (`--spool-dir`),
+// then a long run with the spool (BENCH_SUSTAINED_SPANS, default 1,000,000).
 //
 // The plain insert it compares against: the same rows (decoded and normalised by the server's
 // code) into an identical `spans` table, one JSONEachRow insert per 512-span batch through the
@@ -50,7 +51,7 @@ function plainRow(span, projectId, receivedMs) {
  * Runs the ClickHouse throughput and `/stats` benches with the ingest bench's own `throughput`
  * and `statsLatency` (so every store is measured the same way) and prints their results.
  */
-export async function benchClickHouse(url, { throughput, statsLatency }) {
+export async function benchClickHouse(url, { throughput, statsLatency, sustained }) {
   const { target } = parseStorageUrl(url);
   const admin = createClient({
     url: target.endpoint,
@@ -104,6 +105,8 @@ export async function benchClickHouse(url, { throughput, statsLatency }) {
     console.log(JSON.stringify(await throughput("clickhouse", freshDb, rawInsert, sevenInsert)));
     // The same, with the server's write-ahead spool: batches acknowledged once on disk, inserted in bulk.
     console.log(JSON.stringify(await throughput("clickhouse+spool", freshDb, rawInsert, sevenInsert, spoolArgs)));
+    // And for long: the spool's inserts and memory reach their steady size only after a while.
+    console.log(JSON.stringify(await sustained("clickhouse+spool", freshDb, spoolArgs)));
     // Merges are ClickHouse's business, not the bench's: /stats is read as the parts stand.
     console.log(JSON.stringify(await statsLatency("clickhouse", await freshDb("large"))));
   } finally {

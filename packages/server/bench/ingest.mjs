@@ -17,6 +17,7 @@
 //    then the same read right after each of BENCH_AFTER_WRITE_READS (default 50) one-span writes to
 //    that session (a live session); then, in the same database, GET /v2/sessions?limit=50 and
 //    GET /v2/usage (whole-project reads).
+// 3. ClickHouse with the spool, once more over a long run (see `sustained`).
 //
 // Sizes: BENCH_SPANS (throughput, default 100000), BENCH_CLIENTS (default 4), BENCH_ROUNDS
 // (default 3, medians reported), BENCH_TOTAL_SPANS (default 1000000), BENCH_SESSION_SPANS
@@ -27,7 +28,7 @@
 import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import http from "node:http";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
@@ -62,6 +63,8 @@ const AFTER_WRITE_READS = Number(process.env.BENCH_AFTER_WRITE_READS ?? 50);
 const PG_URL = process.env.AGENTOPS_BENCH_PG_URL ?? process.env.AGENTOPS_TEST_PG_URL;
 const CLICKHOUSE_URL = process.env.AGENTOPS_BENCH_CLICKHOUSE_URL ?? process.env.AGENTOPS_TEST_CLICKHOUSE_URL;
 const STORES = new Set((process.env.BENCH_STORES ?? "sqlite,postgres,clickhouse").split(","));
+/** Clock ticks per second of /proc/PID/stat times (USER_HZ, 100 on Linux). */
+const CLOCK_TICKS = 100;
 /** No single step may hang the bench. */
 const STEP_TIMEOUT_MS = 5 * 60_000;
 
@@ -254,6 +257,15 @@ function serve(db, extraArgs = []) {
         clearTimeout(timer);
         resolve({
           url: match[1],
+          // CPU time of the server process so far (user + system; NaN where /proc is missing).
+          cpuMs: () => {
+            try {
+              const fields = readFileSync(`/proc/${child.pid}/stat`, "utf8").split(") ")[1].split(" ");
+              return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS;
+            } catch {
+              return Number.NaN;
+            }
+          },
           stop: () =>
             new Promise((done) => {
               child.removeAllListeners("exit");
@@ -385,6 +397,50 @@ async function throughput(store, freshDb, rawInsert, sevenInsert, serveArgs = ()
     ratio_to_seven_columns: Number((median(seven) / httpMs).toFixed(2)),
     retries,
   };
+}
+
+/**
+ * A long run through one server (`BENCH_SUSTAINED_SPANS`, default 1,000,000, one round, no
+ * baselines): the rate a server keeps up once its memory is warm, which short rounds understate.
+ * Printed: spans/s until a read shows them all, spans/s acknowledged, and the server's CPU per
+ * span (from /proc, where there is one).
+ */
+async function sustained(store, freshDb, serveArgs = () => []) {
+  const spans = Number(process.env.BENCH_SUSTAINED_SPANS ?? 1_000_000);
+  const bodies = makeRequests(spans, 20);
+  const db = await freshDb("sustained");
+  const { projectId, apiKey } = await createProject(db);
+  const server = await serve(db, serveArgs());
+  let result;
+  try {
+    const cpuBefore = server.cpuMs();
+    const started = performance.now();
+    const sent = await sendAll(server.url, apiKey, bodies);
+    const agent = new http.Agent({ keepAlive: false });
+    const { status } = await get(agent, server.url, "/v2/sessions?limit=1", apiKey);
+    agent.destroy();
+    if (status !== 200) throw new Error(`${store}: the list answered ${status}`);
+    const ms = performance.now() - started;
+    const cpuMs = server.cpuMs() - cpuBefore;
+    result = {
+      store,
+      spans,
+      clients: CLIENTS,
+      batch: BATCH,
+      http_ingest_spans_per_s: rate(spans, ms),
+      acknowledged_spans_per_s: rate(spans, sent.ms),
+      server_cpu_us_per_span: Number.isFinite(cpuMs) ? Number(((cpuMs * 1000) / spans).toFixed(1)) : null,
+      retries: sent.retries,
+    };
+  } finally {
+    await server.stop();
+  }
+  const storage = await openStorage(db);
+  const page = await storage.listSessions(projectId, { limit: 200 });
+  await storage.close();
+  const stored = page.sessions.reduce((sum, stats) => sum + stats.events, 0);
+  if (stored !== spans) throw new Error(`${store}: ${stored} events stored, ${spans} sent`);
+  return result;
 }
 
 /** 1M spans through the store (every tenth batch the big session's), then /stats over HTTP. */
@@ -552,7 +608,7 @@ if (!STORES.has("postgres")) {
 if (!STORES.has("clickhouse")) {
   // not asked for
 } else if (CLICKHOUSE_URL) {
-  await benchClickHouse(CLICKHOUSE_URL, { throughput, statsLatency });
+  await benchClickHouse(CLICKHOUSE_URL, { throughput, statsLatency, sustained });
 } else {
   console.log("ClickHouse: NOT RUN (set AGENTOPS_BENCH_CLICKHOUSE_URL or AGENTOPS_TEST_CLICKHOUSE_URL)");
 }
