@@ -8,6 +8,11 @@ export interface InsertSpoolOptions {
   /** Spans gathered before they go to ClickHouse as one insert. Default 65,536. */
   maxSpans?: number;
   /**
+   * Spans that start an insert at once when ClickHouse is not busy with one of this spool's
+   * (no need then to wait for more). Default 16,384.
+   */
+  minSpans?: number;
+  /**
    * Milliseconds the first span of an insert waits for others at most. Default 1,000: at the
    * rates where the spool matters an insert then gathers tens of thousands of spans (at 200 ms
    * about 10,000, which cost ClickHouse twice the CPU per span).
@@ -49,7 +54,8 @@ export class SpoolFullError extends Error {
  * so inserts of 512 spans, as exporters send them, cap ingest near 15,000 spans/s, while inserts
  * of 32,768 reach 110,000 (measured here). The spool lets a server acknowledge a batch once it is
  * on disk (written and fdatasync'ed, together with whatever batches arrived meanwhile) and
- * insert many batches at once: when `maxSpans` have gathered or `maxDelayMs` after the first.
+ * insert many batches at once: when `maxSpans` have gathered, when `minSpans` have and no
+ * insert is under way, or `maxDelayMs` after the first.
  *
  * Each insert's batches are one file (`<time>-<n>.spool`: records of a 4-byte length and a
  * RowBinary body), deleted once ClickHouse has taken it; files left by a process that died are
@@ -62,6 +68,7 @@ export class SpoolFullError extends Error {
  */
 export class InsertSpool {
   private readonly maxSpans: number;
+  private readonly minSpans: number;
   private readonly maxDelayMs: number;
   private readonly maxPendingSpans: number;
   private current: Segment | undefined;
@@ -85,6 +92,7 @@ export class InsertSpool {
     private readonly options: InsertSpoolOptions,
   ) {
     this.maxSpans = options.maxSpans ?? 65_536;
+    this.minSpans = Math.min(options.minSpans ?? 16_384, this.maxSpans);
     this.maxDelayMs = options.maxDelayMs ?? 1000;
     this.maxPendingSpans = options.maxPendingSpans ?? 1_048_576;
   }
@@ -179,7 +187,7 @@ export class InsertSpool {
             segment.spans += item.spans;
           }
           for (const item of group) item.done();
-          if (segment === this.current && segment.spans >= this.maxSpans) this.rotate();
+          if (segment === this.current && this.ready(segment)) this.rotate();
         } catch (error) {
           for (const item of group) {
             this.pendingSpans -= item.spans;
@@ -222,6 +230,16 @@ export class InsertSpool {
     return segment;
   }
 
+  /**
+   * Whether a segment should go to ClickHouse now: it is full, or large enough and no insert is
+   * under way. So inserts follow one another without a pause while batches keep coming, each
+   * as large as what arrived during the last one (up to `maxSpans`), and a slow ClickHouse gets
+   * fewer, larger inserts. Otherwise the segment waits, at most `maxDelayMs`.
+   */
+  private ready(segment: Segment): boolean {
+    return segment.spans >= this.maxSpans || (segment.spans >= this.minSpans && this.flushing === undefined && this.full.length === 0);
+  }
+
   /** Closes the current segment (if it holds anything) and queues it for its insert. */
   private rotate(): void {
     const segment = this.current;
@@ -238,8 +256,11 @@ export class InsertSpool {
       .catch((error: unknown) => this.options.onError?.(error))
       .finally(() => {
         this.flushing = undefined;
-        // A segment closed while the last one was finishing still needs its insert.
-        if (this.full.length > 0 && !this.closing) void this.flush();
+        if (this.closing) return;
+        // A segment closed while the last one was finishing still needs its insert; else what
+        // gathered meanwhile goes now if it is enough.
+        if (this.full.length > 0) void this.flush();
+        else if (this.current !== undefined && this.ready(this.current)) this.rotate();
       });
     return this.flushing;
   }
