@@ -104,35 +104,37 @@ describe("the spool on its own", () => {
     expect(replayed).toEqual(["kept"]);
   });
 
-  it("starts an insert once minSpans wait and none is under way, and sends what gathered meanwhile right after", async () => {
+  it("starts an insert once minSpans wait and an insert slot is free, and sends what gathered meanwhile as soon as one frees", async () => {
     const inserts: string[][] = [];
-    let finishInsert: () => void = () => undefined;
+    const finishers: (() => void)[] = [];
     const spool = await InsertSpool.open(
       folder,
       (bodies) => {
         inserts.push(bodies.map((body) => body.toString()));
-        return new Promise<void>((resolve) => (finishInsert = resolve));
+        return new Promise<void>((resolve) => finishers.push(resolve));
       },
-      { minSpans: 2, maxSpans: 100, maxDelayMs: 60_000 },
+      { minSpans: 2, maxSpans: 100, maxDelayMs: 60_000, concurrency: 2 },
     );
     const insertCount = async (count: number, waitMs = 5000) => {
       const deadline = Date.now() + waitMs;
       while (inserts.length < count && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 5));
       return inserts.length;
     };
-    await spool.append(Buffer.from("a"), 1);
+    const append = (...texts: string[]) => Promise.all(texts.map((text) => spool.append(Buffer.from(text), 1)));
+    await append("a");
     expect(await insertCount(1, 100)).toBe(0); // one span: it waits for company (up to maxDelayMs)
-    await spool.append(Buffer.from("b"), 1);
-    expect(await insertCount(1)).toBe(1); // two: ClickHouse is idle, so they go
-    await spool.append(Buffer.from("c"), 1);
-    await spool.append(Buffer.from("d"), 1);
-    await spool.append(Buffer.from("e"), 1);
-    expect(await insertCount(2, 100)).toBe(1); // the first insert is still under way: the next ones gather
-    finishInsert();
-    expect(await insertCount(2)).toBe(2); // and go as soon as it ends, as one insert
-    expect(inserts).toEqual([["a", "b"], ["c", "d", "e"]]);
-    finishInsert();
+    await append("b");
+    expect(await insertCount(1)).toBe(1); // two, and ClickHouse is idle: they go
+    await append("c", "d");
+    expect(await insertCount(2)).toBe(2); // a second insert beside the first
+    await append("e", "f", "g");
+    expect(await insertCount(3, 100)).toBe(2); // both slots taken: the next ones gather
+    finishers[0]!();
+    expect(await insertCount(3)).toBe(3); // and go as soon as one ends, as one insert
+    expect(inserts).toEqual([["a", "b"], ["c", "d"], ["e", "f", "g"]]);
+    for (const finish of finishers) finish();
     await spool.close();
+    expect(readdirSync(folder).filter((name) => name.endsWith(".spool"))).toEqual([]);
   });
 
   it("starts a new file after a failed write, so a record the failure cut off cannot hide the ones after it", async () => {

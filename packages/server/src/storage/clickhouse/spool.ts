@@ -20,6 +20,8 @@ export interface InsertSpoolOptions {
   maxDelayMs?: number;
   /** Spans written to the spool and not yet inserted above which appends are refused. Default 1,048,576. */
   maxPendingSpans?: number;
+  /** Inserts under way at once (each of a different file). Default 2. */
+  concurrency?: number;
   /** Called with an insert's failure (it is retried until it succeeds or the spool closes). */
   onError?: (error: unknown) => void;
 }
@@ -34,6 +36,10 @@ interface Segment {
   /** Writes + fdatasyncs in progress on the file, and who waits for them to end. */
   writes: number;
   onIdle: (() => void)[];
+  /** Its insert has started (and is under way until the segment leaves `full`). */
+  inserting: boolean;
+  /** Its insert failed while the spool was closing: the file stays for the next process. */
+  abandoned: boolean;
 }
 
 /** Folders this process holds, so that it never opens one twice. */
@@ -80,7 +86,10 @@ export class InsertSpool {
   private writing = false;
   /** Closed segments waiting for their insert, oldest first. */
   private readonly full: Segment[] = [];
-  private flushing: Promise<void> | undefined;
+  private readonly concurrency: number;
+  private inserting = 0;
+  /** Who waits for the next insert to end. */
+  private insertEnded: (() => void)[] = [];
   private pendingSpans = 0;
   private sequence = 0;
   private closing = false;
@@ -93,6 +102,7 @@ export class InsertSpool {
   ) {
     this.maxSpans = options.maxSpans ?? 65_536;
     this.minSpans = Math.min(options.minSpans ?? 16_384, this.maxSpans);
+    this.concurrency = Math.max(1, options.concurrency ?? 2);
     this.maxDelayMs = options.maxDelayMs ?? 1000;
     this.maxPendingSpans = options.maxPendingSpans ?? 1_048_576;
   }
@@ -108,10 +118,10 @@ export class InsertSpool {
     for (const name of readdirSync(dir).filter((file) => file.endsWith(SUFFIX)).sort()) {
       const file = path.join(dir, name);
       const bodies = readRecords(readFileSync(file));
-      spool.full.push({ file, handle: undefined, bodies, slabs: [], spans: 0, writes: 0, onIdle: [] });
+      spool.full.push(newSegment(file, undefined, bodies));
     }
     // In the background: a ClickHouse that is down must not keep the server from starting.
-    void spool.flush();
+    spool.flush();
     return spool;
   }
 
@@ -144,9 +154,9 @@ export class InsertSpool {
   async drain(): Promise<void> {
     while (this.writing || this.queued.length > 0) await this.idleWriter();
     this.rotate();
-    while (this.full.length > 0) {
-      await this.flush();
-      if (this.closing) break;
+    while (this.full.some((segment) => !segment.abandoned)) {
+      this.flush();
+      await new Promise<void>((resolve) => this.insertEnded.push(resolve));
     }
   }
 
@@ -220,24 +230,22 @@ export class InsertSpool {
     if (this.current !== undefined) return this.current;
     const name = `${String(Date.now()).padStart(15, "0")}-${String(this.sequence++).padStart(9, "0")}${SUFFIX}`;
     const file = path.join(this.dir, name);
-    const segment: Segment = { file, handle: await open(file, "wx"), bodies: [], slabs: [], spans: 0, writes: 0, onIdle: [] };
+    const segment = newSegment(file, await open(file, "wx"), []);
     this.current = segment;
-    this.timer = setTimeout(() => {
-      this.rotate();
-      void this.flush();
-    }, this.maxDelayMs);
+    this.timer = setTimeout(() => this.rotate(), this.maxDelayMs);
     this.timer.unref();
     return segment;
   }
 
   /**
-   * Whether a segment should go to ClickHouse now: it is full, or large enough and no insert is
-   * under way. So inserts follow one another without a pause while batches keep coming, each
-   * as large as what arrived during the last one (up to `maxSpans`), and a slow ClickHouse gets
-   * fewer, larger inserts. Otherwise the segment waits, at most `maxDelayMs`.
+   * Whether a segment should go to ClickHouse now: it is full, or large enough and its insert
+   * would start at once (fewer than `concurrency` under way or waiting). So inserts follow one
+   * another without a pause while batches keep coming, each as large as what arrived during the
+   * last ones (up to `maxSpans`), and a slow ClickHouse gets fewer, larger inserts. Otherwise
+   * the segment waits, at most `maxDelayMs`.
    */
   private ready(segment: Segment): boolean {
-    return segment.spans >= this.maxSpans || (segment.spans >= this.minSpans && this.flushing === undefined && this.full.length === 0);
+    return segment.spans >= this.maxSpans || (segment.spans >= this.minSpans && this.full.length < this.concurrency);
   }
 
   /** Closes the current segment (if it holds anything) and queues it for its insert. */
@@ -247,48 +255,59 @@ export class InsertSpool {
     clearTimeout(this.timer);
     this.current = undefined;
     this.full.push(segment);
-    void this.flush();
+    this.flush();
   }
 
-  /** Inserts the closed segments in order, retrying each until it succeeds; one flush at a time. */
-  private flush(): Promise<void> {
-    this.flushing ??= this.flushAll()
-      .catch((error: unknown) => this.options.onError?.(error))
-      .finally(() => {
-        this.flushing = undefined;
-        if (this.closing) return;
-        // A segment closed while the last one was finishing still needs its insert; else what
-        // gathered meanwhile goes now if it is enough.
-        if (this.full.length > 0) void this.flush();
-        else if (this.current !== undefined && this.ready(this.current)) this.rotate();
-      });
-    return this.flushing;
-  }
-
-  private async flushAll(): Promise<void> {
-    for (let segment = this.full[0]; segment !== undefined; segment = this.full[0]) {
-      // A group still being written into the segment belongs to it: wait for its fdatasync.
-      if (segment.writes > 0) await new Promise<void>((resolve) => segment!.onIdle.push(resolve));
-      await segment.handle?.close();
-      segment.handle = undefined;
-      for (let attempt = 0; ; attempt++) {
-        try {
-          if (segment.bodies.length > 0) await this.insert(segment.bodies);
-          break;
-        } catch (error) {
-          this.options.onError?.(error);
-          // Closing: the file stays, for the next process to insert.
-          if (this.closing) return;
-          await new Promise((resolve) => setTimeout(resolve, RETRY_MS[Math.min(attempt, RETRY_MS.length - 1)]));
-        }
-      }
-      // Freeing a file of tens of megabytes takes a while: not on the event loop.
-      await unlink(segment.file);
-      this.full.shift();
-      for (const slab of segment.slabs) this.memory.release(slab);
-      this.pendingSpans = Math.max(0, this.pendingSpans - segment.spans);
+  /** Starts the inserts of closed segments, oldest first, up to `concurrency` at once. */
+  private flush(): void {
+    for (const segment of this.full) {
+      if (this.inserting >= this.concurrency) return;
+      if (segment.inserting || segment.abandoned) continue;
+      segment.inserting = true;
+      this.inserting += 1;
+      void this.insertSegment(segment)
+        .catch((error: unknown) => this.options.onError?.(error))
+        .finally(() => {
+          segment.inserting = false;
+          this.inserting -= 1;
+          for (const wake of this.insertEnded.splice(0)) wake();
+          if (this.closing) return; // drain starts what remains
+          // The next closed segment, or what gathered meanwhile if it is enough.
+          this.flush();
+          if (this.current !== undefined && this.ready(this.current)) this.rotate();
+        });
     }
   }
+
+  /** Inserts one segment, retrying until it succeeds (once only while closing), then deletes its file. */
+  private async insertSegment(segment: Segment): Promise<void> {
+    // A group still being written into the segment belongs to it: wait for its fdatasync.
+    if (segment.writes > 0) await new Promise<void>((resolve) => segment.onIdle.push(resolve));
+    await segment.handle?.close();
+    segment.handle = undefined;
+    for (let attempt = 0; ; attempt++) {
+      try {
+        if (segment.bodies.length > 0) await this.insert(segment.bodies);
+        break;
+      } catch (error) {
+        this.options.onError?.(error);
+        if (this.closing) {
+          segment.abandoned = true; // the file stays, for the next process to insert
+          return;
+        }
+        await new Promise((resolve) => setTimeout(resolve, RETRY_MS[Math.min(attempt, RETRY_MS.length - 1)]));
+      }
+    }
+    // Freeing a file of tens of megabytes takes a while: not on the event loop.
+    await unlink(segment.file);
+    this.full.splice(this.full.indexOf(segment), 1);
+    for (const slab of segment.slabs) this.memory.release(slab);
+    this.pendingSpans = Math.max(0, this.pendingSpans - segment.spans);
+  }
+}
+
+function newSegment(file: string, handle: FileHandle | undefined, bodies: Buffer[]): Segment {
+  return { file, handle, bodies, slabs: [], spans: 0, writes: 0, onIdle: [], inserting: false, abandoned: false };
 }
 
 /** The bodies of a spool file; a record cut off by a crash (never acknowledged) is left out. */
