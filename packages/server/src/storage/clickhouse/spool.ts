@@ -57,8 +57,8 @@ export class SpoolFullError extends Error {
 /**
  * A write-ahead spool in front of ClickHouse inserts. ClickHouse spends a fixed cost on each insert
  * (a part of every column written, then merged), about 60 ms of CPU on 18.16 whatever its size,
- * so inserts of 512 spans, as exporters send them, cap ingest near 15,000 spans/s, while inserts
- * of 32,768 reach 110,000 (measured here). The spool lets a server acknowledge a batch once it is
+ * so inserts of 512 spans, as exporters send them, cost it 120 µs of CPU per span and inserts of
+ * 32,768 spans 9 µs (measured here). The spool lets a server acknowledge a batch once it is
  * on disk (written and fdatasync'ed, together with whatever batches arrived meanwhile) and
  * insert many batches at once: when `maxSpans` have gathered, when `minSpans` have and no
  * insert is under way, or `maxDelayMs` after the first.
