@@ -363,24 +363,13 @@ async function throughput(store, freshDb, rawInsert, sevenInsert, serveArgs = ()
     try {
       const started = performance.now();
       const result = await sendAll(server.url, apiKey, bodies);
-      if (args.length > 0) {
-        // Acknowledged is not yet in the database: the time counts until a read on the server
-        // (which first inserts whatever it holds) answers.
-        const agent = new http.Agent({ keepAlive: false });
-        const { status } = await get(agent, server.url, "/v2/sessions?limit=1", apiKey);
-        agent.destroy();
-        if (status !== 200) throw new Error(`${store}: the list answered ${status}`);
-      }
+      if (args.length > 0) await readThrough(store, server, apiKey);
       viaHttp.push(performance.now() - started);
       retries += result.retries;
     } finally {
       await server.stop();
     }
-    const storage = await openStorage(db);
-    const page = await storage.listSessions(projectId, { limit: 200 });
-    const stored = page.sessions.reduce((sum, stats) => sum + stats.events, 0);
-    await storage.close();
-    if (stored !== SPANS) throw new Error(`${store}: ${stored} events stored, ${SPANS} sent`);
+    await expectStored(store, db, projectId, SPANS);
   }
   const rawMs = median(raw);
   const httpMs = median(viaHttp);
@@ -416,10 +405,7 @@ async function sustained(store, freshDb, serveArgs = () => []) {
     const cpuBefore = server.cpuMs();
     const started = performance.now();
     const sent = await sendAll(server.url, apiKey, bodies);
-    const agent = new http.Agent({ keepAlive: false });
-    const { status } = await get(agent, server.url, "/v2/sessions?limit=1", apiKey);
-    agent.destroy();
-    if (status !== 200) throw new Error(`${store}: the list answered ${status}`);
+    await readThrough(store, server, apiKey);
     const ms = performance.now() - started;
     const cpuMs = server.cpuMs() - cpuBefore;
     result = {
@@ -435,12 +421,28 @@ async function sustained(store, freshDb, serveArgs = () => []) {
   } finally {
     await server.stop();
   }
+  await expectStored(store, db, projectId, spans);
+  return result;
+}
+
+/**
+ * One read on a server with a spool: what it acknowledged is not yet in the database, and a read
+ * first inserts whatever the server holds, so timing until it answers times the whole ingest.
+ */
+async function readThrough(store, server, apiKey) {
+  const agent = new http.Agent({ keepAlive: false });
+  const { status } = await get(agent, server.url, "/v2/sessions?limit=1", apiKey);
+  agent.destroy();
+  if (status !== 200) throw new Error(`${store}: the list answered ${status}`);
+}
+
+/** Throws unless the project's sessions hold exactly `spans` events. */
+async function expectStored(store, db, projectId, spans) {
   const storage = await openStorage(db);
   const page = await storage.listSessions(projectId, { limit: 200 });
   await storage.close();
   const stored = page.sessions.reduce((sum, stats) => sum + stats.events, 0);
   if (stored !== spans) throw new Error(`${store}: ${stored} events stored, ${spans} sent`);
-  return result;
 }
 
 /** 1M spans through the store (every tenth batch the big session's), then /stats over HTTP. */

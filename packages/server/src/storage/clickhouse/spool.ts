@@ -8,8 +8,8 @@ export interface InsertSpoolOptions {
   /** Spans gathered before they go to ClickHouse as one insert. Default 65,536. */
   maxSpans?: number;
   /**
-   * Spans that start an insert at once when ClickHouse is not busy with one of this spool's
-   * (no need then to wait for more). Default 16,384.
+   * Spans that start an insert at once when fewer than `concurrency` of this spool's inserts
+   * are under way (no need then to wait for more). Default 16,384.
    */
   minSpans?: number;
   /**
@@ -60,8 +60,8 @@ export class SpoolFullError extends Error {
  * so inserts of 512 spans, as exporters send them, cost it 120 µs of CPU per span and inserts of
  * 32,768 spans 9 µs (measured here). The spool lets a server acknowledge a batch once it is
  * on disk (written and fdatasync'ed, together with whatever batches arrived meanwhile) and
- * insert many batches at once: when `maxSpans` have gathered, when `minSpans` have and no
- * insert is under way, or `maxDelayMs` after the first.
+ * insert many batches at once: when `maxSpans` have gathered, when `minSpans` have and an
+ * insert can start at once, or `maxDelayMs` after the first.
  *
  * Each insert's batches are one file (`<time>-<n>.spool`: records of a 4-byte length and a
  * RowBinary body), deleted once ClickHouse has taken it; files left by a process that died are
@@ -87,9 +87,8 @@ export class InsertSpool {
   /** Closed segments waiting for their insert, oldest first. */
   private readonly full: Segment[] = [];
   private readonly concurrency: number;
-  private inserting = 0;
   /** Who waits for the next insert to end. */
-  private insertEnded: (() => void)[] = [];
+  private readonly insertEnded: (() => void)[] = [];
   private pendingSpans = 0;
   private sequence = 0;
   private closing = false;
@@ -260,16 +259,16 @@ export class InsertSpool {
 
   /** Starts the inserts of closed segments, oldest first, up to `concurrency` at once. */
   private flush(): void {
+    let inserting = this.full.filter((segment) => segment.inserting).length;
     for (const segment of this.full) {
-      if (this.inserting >= this.concurrency) return;
+      if (inserting >= this.concurrency) return;
       if (segment.inserting || segment.abandoned) continue;
       segment.inserting = true;
-      this.inserting += 1;
+      inserting += 1;
       void this.insertSegment(segment)
         .catch((error: unknown) => this.options.onError?.(error))
         .finally(() => {
           segment.inserting = false;
-          this.inserting -= 1;
           for (const wake of this.insertEnded.splice(0)) wake();
           if (this.closing) return; // drain starts what remains
           // The next closed segment, or what gathered meanwhile if it is enough.
