@@ -3,6 +3,8 @@ import { decimalToUint64 } from "../../uint64";
 const TWO_32 = 4294967296;
 /** Strings shorter than this are tried as ASCII first; longer ones go to the UTF-8 encoder. */
 const SHORT_STRING = 64;
+/** Lengths below this take at most two LEB128 bytes. */
+const TWO_BYTE_LENGTHS = 16384;
 
 /**
  * A writer of ClickHouse's `RowBinary` format (supported by 18.16): values back to back in the
@@ -53,6 +55,23 @@ export class RowBinaryWriter {
         this.offset = start + written;
         return;
       }
+    }
+    if (length < TWO_BYTE_LENGTHS / 3) {
+      // At most 16,383 bytes: write them after a two-byte length, in one pass over the text,
+      // then move them back one byte when the length fits in one (a short move, never a second
+      // encoding).
+      const at = this.offset;
+      const written = this.buffer.write(value, at + 2, "utf8");
+      if (written < 128) {
+        this.buffer.copyWithin(at + 1, at + 2, at + 2 + written);
+        this.buffer[at] = written;
+        this.offset = at + 1 + written;
+      } else {
+        this.buffer[at] = (written & 0x7f) | 0x80;
+        this.buffer[at + 1] = written >>> 7;
+        this.offset = at + 2 + written;
+      }
+      return;
     }
     const bytes = Buffer.byteLength(value, "utf8");
     this.varint(bytes);
