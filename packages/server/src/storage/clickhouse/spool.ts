@@ -9,7 +9,10 @@ export interface InsertSpoolOptions {
   maxSpans?: number;
   /**
    * Spans that start an insert at once when fewer than `concurrency` of this spool's inserts
-   * are under way (no need then to wait for more). Default 16,384.
+   * are under way (no need then to wait for more). Default `maxSpans`: under load, inserts of
+   * 65,536 spans cost ClickHouse 18.16 6–7 µs of CPU per span, of 32,768 7–9 and of 16,384
+   * 8–10 (measured here), so waiting for a full insert is worth more than starting one early; a
+   * lower value makes spans readable on other servers sooner.
    */
   minSpans?: number;
   /**
@@ -100,7 +103,7 @@ export class InsertSpool {
     private readonly options: InsertSpoolOptions,
   ) {
     this.maxSpans = options.maxSpans ?? 65_536;
-    this.minSpans = Math.min(options.minSpans ?? 16_384, this.maxSpans);
+    this.minSpans = Math.min(options.minSpans ?? this.maxSpans, this.maxSpans);
     this.concurrency = Math.max(1, options.concurrency ?? 2);
     this.maxDelayMs = options.maxDelayMs ?? 1000;
     this.maxPendingSpans = options.maxPendingSpans ?? 1_048_576;
