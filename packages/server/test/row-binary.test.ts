@@ -1,7 +1,10 @@
 import { RowBinaryWriter } from "../src/storage/clickhouse/row-binary";
 
 /** Reads back one RowBinary `String`: a LEB128 length, then the UTF-8 bytes. */
-function readString(bytes: Buffer, at: number): { text: string; lengthBytes: number; next: number } {
+function readString(
+  bytes: Buffer,
+  at: number,
+): { text: string; lengthBytes: number; next: number } {
   let length = 0;
   let shift = 0;
   let offset = at;
@@ -11,7 +14,11 @@ function readString(bytes: Buffer, at: number): { text: string; lengthBytes: num
     shift += 7;
     if (byte < 0x80) break;
   }
-  return { text: bytes.toString("utf8", offset, offset + length), lengthBytes: offset - at, next: offset + length };
+  return {
+    text: bytes.toString("utf8", offset, offset + length),
+    lengthBytes: offset - at,
+    next: offset + length,
+  };
 }
 
 describe("RowBinaryWriter strings", () => {
@@ -47,7 +54,9 @@ describe("RowBinaryWriter strings", () => {
       expect(out[0]).toBe(7);
       const read = readString(out, 1);
       expect(read.text).toBe(text);
-      expect(read.lengthBytes).toBe((bytes as number) < 128 ? 1 : (bytes as number) < 16_384 ? 2 : 3);
+      expect(read.lengthBytes).toBe(
+        (bytes as number) < 128 ? 1 : (bytes as number) < 16_384 ? 2 : 3,
+      );
       expect(out[read.next]).toBe(9);
       expect(read.next + 1).toBe(out.length);
     },
