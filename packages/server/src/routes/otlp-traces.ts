@@ -5,7 +5,7 @@ import { HttpError } from "../http-error";
 import type { IngestQueue } from "../ingest/ingest-queue";
 import { normalizeSpan } from "../ingest/normalize";
 import type { RateLimiter } from "../ingest/rate-limiter";
-import { readRequestBody } from "../otlp/body";
+import { type RequestBody, readRequestBody } from "../otlp/body";
 import { type OtlpEncoding, OtlpDecodeError, decodeTraceRequest, encodingOfContentType } from "../otlp/decode";
 import { RpcCode, encodeExportResponse, encodeRpcStatus } from "../otlp/response";
 import type { NormalizedSpan } from "../storage/types";
@@ -21,7 +21,7 @@ export interface OtlpTracesRouteOptions {
 
 interface ParsedBody {
   encoding: OtlpEncoding;
-  body: Buffer;
+  body: RequestBody;
 }
 
 /** Seconds a client is asked to wait when the server is saturated. */
@@ -92,7 +92,13 @@ export async function otlpTracesRoutes(app: FastifyInstance, options: OtlpTraces
     const encoding = parsed?.encoding ?? encodingOfContentType(request.headers["content-type"]);
     if (!encoding) throw unsupportedMediaType(request.headers["content-type"]);
 
-    const decoded = decodeTraceRequest(parsed?.body ?? Buffer.alloc(0), encoding);
+    let decoded;
+    try {
+      decoded = decodeTraceRequest(parsed?.body.bytes ?? Buffer.alloc(0), encoding);
+    } finally {
+      // The decoded spans hold copies of what they read: the body's memory can serve the next request.
+      parsed?.body.release();
+    }
     const errors = decoded.errors;
     let rejected = decoded.rejected;
     const spans: NormalizedSpan[] = [];
