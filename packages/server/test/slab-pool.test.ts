@@ -1,8 +1,13 @@
 /** The spool's record memory: records cut from blocks, a block reused once all its records are released. */
-import { SlabPool, type SlabRecord } from "../src/storage/clickhouse/slab-pool";
+import { SlabPool, type SlabPiece } from "../src/storage/clickhouse/slab-pool";
 
-/** `count` records of 250 bytes (four to a 1,024-byte block). */
-const take = (pool: SlabPool, count: number): SlabRecord[] => Array.from({ length: count }, () => pool.take(250));
+/** `count` records of `bytes` each that fit in one piece. */
+const take = (pool: SlabPool, count: number, bytes = 250): SlabPiece[] =>
+  Array.from({ length: count }, () => {
+    const pieces = pool.take(bytes);
+    expect(pieces).toHaveLength(1);
+    return pieces[0]!;
+  });
 
 describe("SlabPool", () => {
   it("cuts records from one block back to back and reuses the block once every record is released", () => {
@@ -13,7 +18,7 @@ describe("SlabPool", () => {
     first.forEach((record, i) => record.bytes.fill(i));
     expect(first.every((record, i) => record.bytes.every((byte) => byte === i))).toBe(true); // no overlap
 
-    const [second] = take(pool, 1); // no room left: a new block
+    const [second] = take(pool, 1); // too little room left for a first piece: a new block
     expect(second!.slab).not.toBe(first[0]!.slab);
     for (const record of first.slice(0, 3)) pool.release(record.slab);
     expect(take(pool, 3).every((record) => record.slab === second!.slab)).toBe(true);
@@ -23,12 +28,25 @@ describe("SlabPool", () => {
     expect(third!.bytes.byteOffset).toBe(first[0]!.bytes.byteOffset);
   });
 
-  it("gives a record larger than a quarter block memory of its own, and releasing it is harmless", () => {
-    const pool = new SlabPool(1024, 4);
-    const large = pool.take(300);
-    expect(large.slab).toBeUndefined();
-    expect(large.bytes.length).toBe(300);
-    expect(() => pool.release(large.slab)).not.toThrow();
+  it("cuts a record larger than what a block has left into pieces over the next blocks", () => {
+    const pool = new SlabPool(8192, 4);
+    const [small] = take(pool, 1, 1000);
+    small!.bytes.fill(0xaa);
+    const pieces = pool.take(20_000);
+    // The rest of the first block, a whole block, and what remains in a third.
+    expect(pieces.map((piece) => piece.bytes.length)).toEqual([7192, 8192, 4616]);
+    expect(pieces[0]!.slab).toBe(small!.slab);
+    expect(new Set(pieces.map((piece) => piece.slab)).size).toBe(3);
+    pieces.forEach((piece, i) => piece.bytes.fill(i + 1));
+    expect(small!.bytes.every((byte) => byte === 0xaa)).toBe(true);
+    expect(pieces.every((piece, i) => piece.bytes.every((byte) => byte === i + 1))).toBe(true);
+
+    // A block's short tail is not a record's first piece: the record starts in a fresh block.
+    expect(pool.take(8192 - 4616 - 100)).toHaveLength(1);
+    const next = pool.take(5000);
+    expect(next).toHaveLength(1);
+    expect(next[0]!.slab).not.toBe(pieces[2]!.slab);
+    expect(next[0]!.bytes.byteOffset).toBe(0);
   });
 
   it("keeps at most `keep` free blocks", () => {

@@ -5,18 +5,23 @@ export interface Slab {
   refs: number;
 }
 
-/** Memory of a record: `bytes` lives in `slab` (undefined when the record got a buffer of its own). */
-export interface SlabRecord {
+/** A piece of a record: `bytes` lives in `slab`. */
+export interface SlabPiece {
   bytes: Buffer;
-  slab: Slab | undefined;
+  slab: Slab;
 }
+
+/** A block's tail shorter than this is left unused rather than cut into a record's first piece. */
+const MIN_PIECE_BYTES = 4096;
 
 /**
  * Hands out records cut from large reusable blocks, so that the spool keeps memory it has
  * already touched instead of allocating afresh for every batch: a fresh buffer is paid for in
  * page faults on its first write (about 16 µs per 4 KiB page on a virtual machine, measured
- * here), which was a tenth of the server's CPU at full ingest. A block goes back to the pool
- * when every record cut from it is released; at most `keep` blocks wait there.
+ * here), which was a tenth of the server's CPU at full ingest. A record that does not fit in
+ * what is left of the current block goes on in the next one (it comes back in pieces, so a
+ * large record never needs memory of its own). A block goes back to the pool when every piece
+ * cut from it is released; at most `keep` blocks wait there.
  */
 export class SlabPool {
   private current: Slab | undefined;
@@ -27,27 +32,35 @@ export class SlabPool {
     private readonly keep = 16,
   ) {}
 
-  /** `length` bytes to fill; {@link release} them once nothing reads them any more. */
-  take(length: number): SlabRecord {
-    // A record larger than a quarter block would waste most of one: it gets its own memory.
-    if (length > this.slabBytes / 4) return { bytes: Buffer.allocUnsafeSlow(length), slab: undefined };
-    let slab = this.current;
-    if (slab === undefined || slab.used + length > slab.buffer.length) {
-      if (slab !== undefined) this.retire(slab);
-      slab = this.free.pop() ?? { buffer: Buffer.allocUnsafeSlow(this.slabBytes), used: 0, refs: 0 };
-      // One reference for being the block records are cut from; dropped when it is retired.
-      slab.used = 0;
-      slab.refs = 1;
-      this.current = slab;
-    }
-    const bytes = slab.buffer.subarray(slab.used, slab.used + length);
-    slab.used += length;
-    slab.refs += 1;
-    return { bytes, slab };
+  /**
+   * `length` bytes to fill, as pieces in order (the first at least 4 KiB, or the whole record
+   * when shorter); {@link release} each piece's slab once nothing reads it any more.
+   */
+  take(length: number): SlabPiece[] {
+    const pieces: SlabPiece[] = [];
+    let rest = length;
+    do {
+      let slab = this.current;
+      const room = slab === undefined ? 0 : slab.buffer.length - slab.used;
+      if (slab === undefined || room === 0 || (pieces.length === 0 && room < Math.min(rest, MIN_PIECE_BYTES))) {
+        if (slab !== undefined) this.retire(slab);
+        slab = this.free.pop() ?? { buffer: Buffer.allocUnsafeSlow(this.slabBytes), used: 0, refs: 0 };
+        // One reference for being the block records are cut from; dropped when it is retired.
+        slab.used = 0;
+        slab.refs = 1;
+        this.current = slab;
+      }
+      const size = Math.min(rest, slab.buffer.length - slab.used);
+      pieces.push({ bytes: slab.buffer.subarray(slab.used, slab.used + size), slab });
+      slab.used += size;
+      slab.refs += 1;
+      rest -= size;
+    } while (rest > 0);
+    return pieces;
   }
 
-  release(slab: Slab | undefined): void {
-    if (slab !== undefined && --slab.refs === 0 && this.free.length < this.keep) this.free.push(slab);
+  release(slab: Slab): void {
+    if (--slab.refs === 0 && this.free.length < this.keep) this.free.push(slab);
   }
 
   private retire(slab: Slab): void {

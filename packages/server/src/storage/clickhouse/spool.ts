@@ -33,8 +33,8 @@ interface Segment {
   file: string;
   handle: FileHandle | undefined;
   bodies: Buffer[];
-  /** Where the bodies' memory comes from, released once they are inserted. */
-  slabs: (Slab | undefined)[];
+  /** Where the bodies' memory comes from (a slab per piece), released once they are inserted. */
+  slabs: Slab[];
   spans: number;
   /** Writes + fdatasyncs in progress on the file, and who waits for them to end. */
   writes: number;
@@ -83,9 +83,12 @@ export class InsertSpool {
   private current: Segment | undefined;
   private timer: NodeJS.Timeout | undefined;
   /** Records waiting for the next write + fdatasync, and who waits for it. */
-  private queued: { record: Buffer; body: Buffer; slab: Slab | undefined; spans: number; done: (error?: unknown) => void }[] = [];
+  /** Records to write: their pieces (the first starts with the length), the body's pieces, their slabs. */
+  private queued: { record: Buffer[]; body: Buffer[]; slabs: Slab[]; spans: number; done: (error?: unknown) => void }[] = [];
   /** The records' memory, reused from one insert to the next. */
-  private readonly memory = new SlabPool();
+  // Kept: blocks enough for the segment being filled and the two being inserted (up to 65,536
+  // spans of about 400 bytes, some 25 MiB, each).
+  private readonly memory = new SlabPool(4 * 1024 * 1024, 24);
   private writing = false;
   /** Closed segments waiting for their insert, oldest first. */
   private readonly full: Segment[] = [];
@@ -137,14 +140,17 @@ export class InsertSpool {
       return Promise.reject(new SpoolFullError(`${this.pendingSpans} spans wait for ClickHouse; retry later`));
     }
     this.pendingSpans += spans;
-    const { bytes: record, slab } = this.memory.take(4 + body.length);
-    record.writeUInt32LE(body.length, 0);
-    body.copy(record, 4);
+    const pieces = this.memory.take(4 + body.length);
+    const record = pieces.map((piece) => piece.bytes);
+    record[0]!.writeUInt32LE(body.length, 0);
+    const bodyPieces = [record[0]!.subarray(4), ...record.slice(1)];
+    let copied = 0;
+    for (const piece of bodyPieces) copied += body.copy(piece, 0, copied);
     return new Promise((resolve, reject) => {
       this.queued.push({
         record,
-        body: record.subarray(4),
-        slab,
+        body: bodyPieces,
+        slabs: pieces.map((piece) => piece.slab),
         spans,
         done: (error) => (error === undefined ? resolve() : reject(error)),
       });
@@ -191,11 +197,11 @@ export class InsertSpool {
         try {
           segment = await this.segment();
           segment.writes += 1;
-          await segment.handle!.writev(group.map((item) => item.record));
+          await segment.handle!.writev(group.flatMap((item) => item.record));
           await segment.handle!.datasync();
           for (const item of group) {
-            segment.bodies.push(item.body);
-            segment.slabs.push(item.slab);
+            segment.bodies.push(...item.body);
+            segment.slabs.push(...item.slabs);
             segment.spans += item.spans;
           }
           for (const item of group) item.done();
@@ -203,7 +209,7 @@ export class InsertSpool {
         } catch (error) {
           for (const item of group) {
             this.pendingSpans -= item.spans;
-            this.memory.release(item.slab);
+            for (const slab of item.slabs) this.memory.release(slab);
             item.done(error);
           }
           // The failed write may have left part of a record in the file; a record written after
