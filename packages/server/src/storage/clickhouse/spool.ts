@@ -82,12 +82,16 @@ export class InsertSpool {
   private readonly maxPendingSpans: number;
   private current: Segment | undefined;
   private timer: NodeJS.Timeout | undefined;
-  /** Records waiting for the next write + fdatasync, and who waits for it. */
-  /** Records to write: their pieces (the first starts with the length), the body's pieces, their slabs. */
+  /**
+   * Records waiting for the next write + fdatasync (their pieces, the first starting with the
+   * length; the body's pieces; the pieces' slabs), and who waits for it.
+   */
   private queued: { record: Buffer[]; body: Buffer[]; slabs: Slab[]; spans: number; done: (error?: unknown) => void }[] = [];
-  /** The records' memory, reused from one insert to the next. */
-  // Kept: blocks enough for the segment being filled and the two being inserted (up to 65,536
-  // spans of about 400 bytes, some 25 MiB, each).
+  /**
+   * The records' memory, reused from one insert to the next: the blocks kept are enough for the
+   * segment being filled and the two being inserted (up to 65,536 spans of about 400 bytes,
+   * some 25 MiB, each).
+   */
   private readonly memory = new SlabPool(4 * 1024 * 1024, 24);
   private writing = false;
   /** Closed segments waiting for their insert, oldest first. */
