@@ -1,4 +1,5 @@
 import { Readable } from "node:stream";
+import { createGzip } from "node:zlib";
 import { ClickHouseLogLevel, createClient, type ClickHouseClient } from "@clickhouse/client";
 import type { ClickHouseTarget } from "../url";
 import type { Sql } from "./sql";
@@ -33,6 +34,8 @@ export function clickHouseErrorCode(message: string): number | undefined {
 /** Network errors after which a statement is sent again (every statement here is idempotent). */
 const RETRYABLE_NETWORK = /ECONNRESET|EPIPE|socket hang up|ECONNREFUSED|ETIMEDOUT/;
 const MAX_ATTEMPTS = 3;
+/** Output chunks of the RowBinary inserts' gzip stream. */
+const GZIP_CHUNK_BYTES = 1024 * 1024;
 
 /** Options of {@link ClickHouseConnection}. */
 export interface ClickHouseConnectionOptions {
@@ -51,18 +54,27 @@ export interface ClickHouseConnectionOptions {
  */
 export class ClickHouseConnection {
   private readonly client: ClickHouseClient;
+  /** For RowBinary inserts, whose bodies this class compresses itself (see {@link insertRowBinary}). */
+  private readonly rowBinaryClient: ClickHouseClient;
 
   constructor(target: ClickHouseTarget, options: ClickHouseConnectionOptions = {}) {
-    this.client = createClient({
+    const config = {
       url: target.endpoint,
       username: target.username,
       password: target.password,
       // No default database: the store's may not exist yet, and every statement names it.
       max_open_connections: options.maxConnections ?? 10,
       request_timeout: options.requestTimeoutMs ?? 60_000,
-      compression: { request: { codec: "gzip", level: 1 }, response: false },
       application: "agentops-server",
       log: { level: ClickHouseLogLevel.OFF },
+    };
+    this.client = createClient({
+      ...config,
+      compression: { request: { codec: "gzip", level: 1 }, response: false },
+    });
+    this.rowBinaryClient = createClient({
+      ...config,
+      compression: { request: false, response: false },
     });
   }
 
@@ -90,7 +102,9 @@ export class ClickHouseConnection {
    * the body) makes the rows unreadable and the iteration throw: it never ends short silently.
    */
   async *pages<T>(query: Sql, pageSize: number): AsyncGenerator<T[]> {
-    const result = await this.attempt(() => this.client.query({ query: query.text, format: "JSONEachRow" }));
+    const result = await this.attempt(() =>
+      this.client.query({ query: query.text, format: "JSONEachRow" }),
+    );
     let page: T[] = [];
     try {
       for await (const rows of result.stream<T>()) {
@@ -125,7 +139,11 @@ export class ClickHouseConnection {
   insert(table: Sql, rows: ReadonlyArray<Record<string, unknown>>): Promise<void> {
     if (rows.length === 0) return Promise.resolve();
     return this.attempt(async () => {
-      await this.client.insert({ table: table.text, values: rows as Array<Record<string, unknown>>, format: "JSONEachRow" });
+      await this.client.insert({
+        table: table.text,
+        values: rows as Array<Record<string, unknown>>,
+        format: "JSONEachRow",
+      });
     });
   }
 
@@ -133,14 +151,21 @@ export class ClickHouseConnection {
    * Inserts a RowBinary body (rows already encoded in `columns` order; several bodies are sent
    * back to back, without copying them into one) in one request, sent gzip-compressed like every
    * insert; resolves once ClickHouse has written the part.
+   *
+   * The body is compressed here rather than by the client, in 1 MiB output chunks instead of
+   * zlib's 16 KiB: an insert of 65,536 spans (26 MB of rows, 4 MB compressed) then takes a
+   * handful of round trips to zlib's thread and of socket writes instead of some 250 of each,
+   * which cost this process's main thread 0.5–1 µs per span (measured here).
    */
   insertRowBinary(table: Sql, columns: string, body: Buffer | readonly Buffer[]): Promise<void> {
     const bodies = Buffer.isBuffer(body) ? [body] : body.filter((part) => part.length > 0);
-    if (bodies.length === 0 || (bodies.length === 1 && bodies[0]!.length === 0)) return Promise.resolve();
+    if (bodies.length === 0 || (bodies.length === 1 && bodies[0]!.length === 0))
+      return Promise.resolve();
     return this.attempt(async () => {
-      const result = await this.client.exec({
+      const result = await this.rowBinaryClient.exec({
         query: `INSERT INTO ${table.text} (${columns}) FORMAT RowBinary`,
-        values: Readable.from(bodies),
+        values: Readable.from(bodies).pipe(createGzip({ level: 1, chunkSize: GZIP_CHUNK_BYTES })),
+        http_headers: { "Content-Encoding": "gzip" },
       });
       // The answer is empty; read it to the end so the connection goes back to the pool.
       for await (const chunk of result.stream) void chunk;
@@ -148,7 +173,7 @@ export class ClickHouseConnection {
   }
 
   async close(): Promise<void> {
-    await this.client.close();
+    await Promise.all([this.client.close(), this.rowBinaryClient.close()]);
   }
 
   private async attempt<T>(work: () => Promise<T>): Promise<T> {
@@ -158,7 +183,8 @@ export class ClickHouseConnection {
       } catch (error) {
         const message = error instanceof Error ? error.message : String(error);
         const code = clickHouseErrorCode(message);
-        if (code === undefined && attempt < MAX_ATTEMPTS && RETRYABLE_NETWORK.test(message)) continue;
+        if (code === undefined && attempt < MAX_ATTEMPTS && RETRYABLE_NETWORK.test(message))
+          continue;
         throw new ClickHouseError(message, code, { cause: error });
       }
     }
