@@ -2,7 +2,8 @@
 // AGENTOPS_BENCH_CLICKHOUSE_URL or AGENTOPS_TEST_CLICKHOUSE_URL is set): the same throughput and
 // `/stats` runs as for the other stores, each in a database of its own, dropped at the end; the
 // throughput run twice, the second time with the server's write-ahead spool (`--spool-dir`),
-// then a long run with the spool (BENCH_SUSTAINED_SPANS, default 1,000,000).
+// then a long run with the spool (BENCH_SUSTAINED_SPANS, default 1,000,000), once per Node.js the
+// server is asked to run on (see ingest.mjs).
 //
 // The plain insert it compares against: the same rows (decoded and normalised by the server's
 // code) into an identical `spans` table, one JSONEachRow insert per 512-span batch through the
@@ -49,9 +50,10 @@ function plainRow(span, projectId, receivedMs) {
 
 /**
  * Runs the ClickHouse throughput and `/stats` benches with the ingest bench's own `throughput`
- * and `statsLatency` (so every store is measured the same way) and prints their results.
+ * and `statsLatency` (so every store is measured the same way) and prints their results; the
+ * sustained run once per entry of `serverNodes` ({ version, binary } of the server's Node.js).
  */
-export async function benchClickHouse(url, { throughput, statsLatency, sustained }) {
+export async function benchClickHouse(url, { throughput, statsLatency, sustained, serverNodes }) {
   const { target } = parseStorageUrl(url);
   const admin = createClient({
     url: target.endpoint,
@@ -105,8 +107,9 @@ export async function benchClickHouse(url, { throughput, statsLatency, sustained
     console.log(JSON.stringify(await throughput("clickhouse", freshDb, rawInsert, sevenInsert)));
     // The same, with the server's write-ahead spool: batches acknowledged once on disk, inserted in bulk.
     console.log(JSON.stringify(await throughput("clickhouse+spool", freshDb, rawInsert, sevenInsert, spoolArgs)));
-    // And for long: the spool's inserts and memory reach their steady size only after a while.
-    console.log(JSON.stringify(await sustained("clickhouse+spool", freshDb, spoolArgs)));
+    // And for long: the spool's inserts and memory reach their steady size only after a while;
+    // with the server on each Node.js asked for (the JavaScript engine is most of its CPU).
+    for (const node of serverNodes) console.log(JSON.stringify(await sustained("clickhouse+spool", freshDb, spoolArgs, node)));
     // Merges are ClickHouse's business, not the bench's: /stats is read as the parts stand.
     console.log(JSON.stringify(await statsLatency("clickhouse", await freshDb("large"))));
   } finally {

@@ -17,7 +17,10 @@
 //    then the same read right after each of BENCH_AFTER_WRITE_READS (default 50) one-span writes to
 //    that session (a live session); then, in the same database, GET /v2/sessions?limit=50 and
 //    GET /v2/usage (whole-project reads).
-// 3. ClickHouse with the spool, once more over a long run (see `sustained`).
+// 3. ClickHouse with the spool, once more over a long run (see `sustained`), with the server on
+//    the bench's Node.js and again on the newest Node.js the version matrix tests
+//    (BENCH_SERVER_NODE: another version, or "none"; its binary comes from the npm registry into
+//    .cache/node, as for the matrix).
 //
 // Sizes: BENCH_SPANS (throughput, default 100000), BENCH_CLIENTS (default 4), BENCH_ROUNDS
 // (default 3, medians reported), BENCH_TOTAL_SPANS (default 1000000), BENCH_SESSION_SPANS
@@ -35,6 +38,8 @@ import { dirname, join } from "node:path";
 import { performance } from "node:perf_hooks";
 import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
+import { nodeBinary } from "../../../scripts/versions/cache.mjs";
+import { NODE_VERSIONS } from "../../../scripts/versions/plan.mjs";
 import { benchClickHouse } from "./clickhouse.mjs";
 import { rawValues } from "./raw-rows.mjs";
 import { SEVEN_COLUMNS, sevenColumnTable, sevenValues } from "./seven-columns.mjs";
@@ -241,9 +246,10 @@ async function createProject(db) {
   }
 }
 
-function serve(db, extraArgs = []) {
+/** `agentops-server serve` on `db`, run by the `node` binary given (default: the bench's own). */
+function serve(db, extraArgs = [], node = process.execPath) {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI, "serve", "--port", "0", "--db", db, "--no-dashboard", ...extraArgs], {
+    const child = spawn(node, [CLI, "serve", "--port", "0", "--db", db, "--no-dashboard", ...extraArgs], {
       stdio: ["ignore", "pipe", "inherit"],
     });
     const timer = setTimeout(() => {
@@ -394,12 +400,12 @@ async function throughput(store, freshDb, rawInsert, sevenInsert, serveArgs = ()
  * Printed: spans/s until a read shows them all, spans/s acknowledged, and the server's CPU per
  * span (from /proc, where there is one).
  */
-async function sustained(store, freshDb, serveArgs = () => []) {
+async function sustained(store, freshDb, serveArgs = () => [], node = { version: process.version, binary: process.execPath }) {
   const spans = Number(process.env.BENCH_SUSTAINED_SPANS ?? 1_000_000);
   const bodies = makeRequests(spans, 20);
   const db = await freshDb("sustained");
   const { projectId, apiKey } = await createProject(db);
-  const server = await serve(db, serveArgs());
+  const server = await serve(db, serveArgs(), node.binary);
   let result;
   try {
     const cpuBefore = server.cpuMs();
@@ -410,6 +416,7 @@ async function sustained(store, freshDb, serveArgs = () => []) {
     const cpuMs = server.cpuMs() - cpuBefore;
     result = {
       store,
+      server_node: node.version,
       spans,
       clients: CLIENTS,
       batch: BATCH,
@@ -598,6 +605,18 @@ async function benchPostgres() {
   }
 }
 
+/**
+ * The Node.js binaries the sustained run's server runs on: the bench's own, then
+ * BENCH_SERVER_NODE (default the newest version the matrix tests) unless that is the same.
+ */
+async function serverNodes() {
+  const nodes = [{ version: process.version, binary: process.execPath }];
+  const wanted = process.env.BENCH_SERVER_NODE ?? NODE_VERSIONS[NODE_VERSIONS.length - 1];
+  if (wanted === "none" || `v${wanted}` === process.version) return nodes;
+  nodes.push({ version: `v${wanted}`, binary: await nodeBinary(join(here, "..", "..", ".."), wanted) });
+  return nodes;
+}
+
 const startedAt = performance.now();
 if (STORES.has("sqlite")) await benchSqlite();
 if (!STORES.has("postgres")) {
@@ -610,7 +629,7 @@ if (!STORES.has("postgres")) {
 if (!STORES.has("clickhouse")) {
   // not asked for
 } else if (CLICKHOUSE_URL) {
-  await benchClickHouse(CLICKHOUSE_URL, { throughput, statsLatency, sustained });
+  await benchClickHouse(CLICKHOUSE_URL, { throughput, statsLatency, sustained, serverNodes: await serverNodes() });
 } else {
   console.log("ClickHouse: NOT RUN (set AGENTOPS_BENCH_CLICKHOUSE_URL or AGENTOPS_TEST_CLICKHOUSE_URL)");
 }
