@@ -68,6 +68,8 @@ const AFTER_WRITE_READS = Number(process.env.BENCH_AFTER_WRITE_READS ?? 50);
 const PG_URL = process.env.AGENTOPS_BENCH_PG_URL ?? process.env.AGENTOPS_TEST_PG_URL;
 const CLICKHOUSE_URL = process.env.AGENTOPS_BENCH_CLICKHOUSE_URL ?? process.env.AGENTOPS_TEST_CLICKHOUSE_URL;
 const STORES = new Set((process.env.BENCH_STORES ?? "sqlite,postgres,clickhouse").split(","));
+/** The Node.js running the bench, which runs the servers unless told otherwise. */
+const BENCH_NODE = { version: process.version, binary: process.execPath };
 /** Clock ticks per second of /proc/PID/stat times (USER_HZ, 100 on Linux). */
 const CLOCK_TICKS = 100;
 /** No single step may hang the bench. */
@@ -400,7 +402,7 @@ async function throughput(store, freshDb, rawInsert, sevenInsert, serveArgs = ()
  * Printed: spans/s until a read shows them all, spans/s acknowledged, and the server's CPU per
  * span (from /proc, where there is one).
  */
-async function sustained(store, freshDb, serveArgs = () => [], node = { version: process.version, binary: process.execPath }) {
+async function sustained(store, freshDb, serveArgs = () => [], node = BENCH_NODE) {
   const spans = Number(process.env.BENCH_SUSTAINED_SPANS ?? 1_000_000);
   const bodies = makeRequests(spans, 20);
   const db = await freshDb("sustained");
@@ -610,7 +612,7 @@ async function benchPostgres() {
  * BENCH_SERVER_NODE (default the newest version the matrix tests) unless that is the same.
  */
 async function serverNodes() {
-  const nodes = [{ version: process.version, binary: process.execPath }];
+  const nodes = [BENCH_NODE];
   const wanted = process.env.BENCH_SERVER_NODE ?? NODE_VERSIONS[NODE_VERSIONS.length - 1];
   if (wanted === "none" || `v${wanted}` === process.version) return nodes;
   nodes.push({ version: `v${wanted}`, binary: await nodeBinary(join(here, "..", "..", ".."), wanted) });

@@ -39,7 +39,7 @@ const GZIP_CHUNK_BYTES = 1024 * 1024;
 
 /** Options of {@link ClickHouseConnection}. */
 export interface ClickHouseConnectionOptions {
-  /** HTTP connections kept open. Default 10. */
+  /** HTTP connections kept open, for statements and for RowBinary inserts each. Default 10. */
   maxConnections?: number;
   /** Milliseconds before a statement is abandoned. Default 60 s. */
   requestTimeoutMs?: number;
@@ -47,7 +47,7 @@ export interface ClickHouseConnectionOptions {
 
 /**
  * The HTTP connection to ClickHouse (`@clickhouse/client`). Reads are JSONEachRow; inserts are
- * JSONEachRow bodies sent gzip-compressed: besides saving bandwidth, the gzip trailer is what
+ * JSONEachRow or RowBinary bodies sent gzip-compressed: besides saving bandwidth, the gzip trailer is what
  * makes an insert all-or-nothing when this process dies mid-request. ClickHouse commits whatever
  * rows a cut-off plain body held (it reads a closed connection as the end of the data), while a
  * cut-off gzip stream fails to decompress and nothing is written.
@@ -158,9 +158,8 @@ export class ClickHouseConnection {
    * which cost this process's main thread 0.5–1 µs per span (measured here).
    */
   insertRowBinary(table: Sql, columns: string, body: Buffer | readonly Buffer[]): Promise<void> {
-    const bodies = Buffer.isBuffer(body) ? [body] : body.filter((part) => part.length > 0);
-    if (bodies.length === 0 || (bodies.length === 1 && bodies[0]!.length === 0))
-      return Promise.resolve();
+    const bodies = (Buffer.isBuffer(body) ? [body] : body).filter((part) => part.length > 0);
+    if (bodies.length === 0) return Promise.resolve();
     return this.attempt(async () => {
       const result = await this.rowBinaryClient.exec({
         query: `INSERT INTO ${table.text} (${columns}) FORMAT RowBinary`,

@@ -45,7 +45,7 @@ import { identifier, joinSql, raw, sql, type Sql } from "./sql";
 export interface ClickHouseStorageOptions {
   /** A session with no end state and no span for this long reads as Indeterminate "timed out". Default 30 min. */
   sessionTimeoutMs?: number;
-  /** HTTP connections to ClickHouse. Default 10. */
+  /** HTTP connections to ClickHouse, for statements and for span inserts each. Default 10. */
   maxConnections?: number;
   /**
    * A folder for a write-ahead spool: batches are acknowledged once written there (fdatasync'ed)
