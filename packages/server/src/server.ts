@@ -86,7 +86,24 @@ export function createServer(options: ServerOptions): FastifyInstance {
     );
   });
 
-  app.get("/healthz", async () => ({ status: "ok" }));
+  // Background failures of the store (a spool's inserts) go to the same log as the requests.
+  if (options.logger) options.storage.setLogger?.(app.log);
+  // 200 while the server takes traffic; a spool also shows what waits for ClickHouse, so an
+  // operator sees a ClickHouse that refuses inserts before the spool fills and ingest answers 503.
+  app.get("/healthz", async () => {
+    const spool = options.storage.health?.()?.spool;
+    if (spool === undefined) return { status: "ok" };
+    return {
+      status: "ok",
+      spool: {
+        pending_spans: spool.pendingSpans,
+        files: spool.files,
+        oldest_pending_ms: spool.oldestPendingMs,
+        failing_since: spool.failingSinceMs === null ? null : new Date(spool.failingSinceMs).toISOString(),
+        failed_attempts: spool.failedAttempts,
+      },
+    };
+  });
   // Read (or create) the token signing secret before the first request needs it.
   app.addHook("onReady", async () => {
     await tokens.ready();

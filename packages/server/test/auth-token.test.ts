@@ -12,6 +12,7 @@ import {
   verifyJwt,
   type TokenResponse,
 } from "../src/index";
+import { captureLogger } from "./utils/capture-logger";
 import { contentType, otlpBody, sessionSpans } from "./utils/otlp-bodies";
 import { createTestProject, startTestServer, type TestServer } from "./utils/server-harness";
 
@@ -26,12 +27,6 @@ const hs256 = (input: string, secret: string): string =>
 function forge(header: unknown, claims: unknown, secret = SECRET, signature?: string): string {
   const input = `${part(header)}.${part(claims)}`;
   return `${input}.${signature ?? hs256(input, secret)}`;
-}
-/** A pino-shaped logger that keeps every call's arguments. */
-function captureLogger(lines: unknown[]): any {
-  const logger: Record<string, unknown> = { level: "info", silent: () => undefined, child: () => logger };
-  for (const level of ["fatal", "error", "warn", "info", "debug", "trace"]) logger[level] = (...args: unknown[]) => lines.push(args);
-  return logger;
 }
 /** Real HTTP (fastify's inject does not load under jest): listens on a free loopback port. */
 async function listen(app: ReturnType<typeof createServer>): Promise<string> {

@@ -10,14 +10,34 @@ import { open } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { traceIdToUuid } from "@agentops/semconv";
+import { createServer } from "../src/server";
 import { openStorage, type Storage } from "../src/storage";
+import { ClickHouseConnection } from "../src/storage/clickhouse/connection";
+import { identifier, sql } from "../src/storage/clickhouse/sql";
+import { parseClickHouseUrl } from "../src/storage/url";
 import { InsertSpool, SpoolFullError } from "../src/storage/clickhouse/spool";
+import { captureLogger } from "./utils/capture-logger";
 import { CLICKHOUSE_URL, clickHouseDatabases } from "./utils/clickhouse-databases";
 import { llmSpan, randomHex } from "./utils/storage-fixtures";
 
 const T0 = Date.UTC(2026, 0, 1);
 const batch = (traceId: string, from: number, count: number) =>
   Array.from({ length: count }, (_, i) => llmSpan({ traceId, startMs: T0 + from + i, input: 10 }));
+
+/** A spool file's record: a 4-byte length, then the body. */
+const record = (text: string) => {
+  const length = Buffer.alloc(4);
+  length.writeUInt32LE(Buffer.byteLength(text));
+  return Buffer.concat([length, Buffer.from(text)]);
+};
+
+async function until(condition: () => boolean, what: string): Promise<void> {
+  const deadline = Date.now() + 10_000;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
 
 describe("the spool on its own", () => {
   let folder: string;
@@ -29,11 +49,6 @@ describe("the spool on its own", () => {
   it("inserts the whole records a dead process left, skips a cut-off last one, and deletes the files", async () => {
     // What a process that died left: a segment of two records (a 4-byte length, then the body)
     // and a record whose write the crash cut off (its length says more than follows).
-    const record = (text: string) => {
-      const length = Buffer.alloc(4);
-      length.writeUInt32LE(Buffer.byteLength(text));
-      return Buffer.concat([length, Buffer.from(text)]);
-    };
     const torn = Buffer.alloc(6);
     torn.writeUInt32LE(100);
     writeFileSync(path.join(folder, "000000000000001-000000001.spool"), Buffer.concat([record("one"), record("two"), torn]));
@@ -85,6 +100,43 @@ describe("the spool on its own", () => {
     await spool.append(Buffer.from("c"), 1); // room again
     await spool.close();
     expect(inserted).toEqual(["a", "b", "c"]);
+  });
+
+  it("reports what waits and for how long, since when inserts fail, and their recovery", async () => {
+    let clock = 1_000_000_000;
+    let failing = true;
+    const attempts: number[] = [];
+    const recoveries: [number, number][] = [];
+    // A file an earlier process left 5 s ago (its name starts with the time it was made).
+    writeFileSync(path.join(folder, `${String(clock - 5000).padStart(15, "0")}-000000007.spool`), record("left"));
+    const spool = await InsertSpool.open(
+      folder,
+      async () => {
+        if (failing) throw new Error("ClickHouse is down");
+      },
+      {
+        maxDelayMs: 60_000,
+        now: () => clock,
+        onError: (_error, failedAttempts) => attempts.push(failedAttempts),
+        onRecovered: (failedAttempts, failedForMs) => recoveries.push([failedAttempts, failedForMs]),
+      },
+    );
+    await until(() => attempts.length >= 2, "two failed attempts");
+    clock += 300;
+    await spool.append(Buffer.from("a"), 3);
+    const failingHealth = spool.health();
+    expect(failingHealth).toMatchObject({ pendingSpans: 3, files: 2, oldestPendingMs: 5300, failingSinceMs: 1_000_000_000 });
+    expect(failingHealth.failedAttempts).toBeGreaterThanOrEqual(2);
+    expect(attempts.slice(0, 2)).toEqual([1, 2]); // counted in a row, from the first of the run
+
+    failing = false;
+    clock += 700;
+    await spool.drain();
+    expect(recoveries).toHaveLength(1);
+    expect(recoveries[0]![0]).toBeGreaterThanOrEqual(2);
+    expect(recoveries[0]![1]).toBe(1000);
+    expect(spool.health()).toEqual({ pendingSpans: 0, files: 0, oldestPendingMs: 0, failingSinceMs: null, failedAttempts: 0 });
+    await spool.close();
   });
 
   it("refuses appends once closed and leaves what ClickHouse refused at close for the next process", async () => {
@@ -236,6 +288,55 @@ if (!CLICKHOUSE_URL) {
       opened.push(second);
       expect(await second.sessionStats(project.id, traceIdToUuid(traceId))).toMatchObject({ llm_calls: 20, prompt_tokens: 200 });
       expect(readdirSync(folder).filter((name) => name.endsWith(".spool"))).toEqual([]);
+    });
+
+    it("shows on /healthz and in the log a ClickHouse that refuses the spool's inserts, and its recovery", async () => {
+      const target = await databases.fresh();
+      const storage = await openStorage(target, { spoolDir: folder });
+      opened.push(storage);
+      const lines: unknown[][] = [];
+      const app = createServer({ storage, dashboardDir: false, alerts: false, logger: captureLogger(lines) });
+      const base = await app.listen({ port: 0, host: "127.0.0.1" });
+      const admin = new ClickHouseConnection(parseClickHouseUrl(target), { maxConnections: 1 });
+      const spansTable = sql`${identifier(new URL(target).pathname.slice(1))}.spans`;
+      const health = async () => (await (await fetch(`${base}/healthz`)).json()) as Record<string, any>;
+      try {
+        expect(await health()).toEqual({
+          status: "ok",
+          spool: { pending_spans: 0, files: 0, oldest_pending_ms: 0, failing_since: null, failed_attempts: 0 },
+        });
+        const project = await storage.createProject("p", randomHex(8), "hash");
+        const traceId = randomHex(16);
+        // Inserts fail while the table is away; the batch is acknowledged (it is on disk).
+        await admin.command(sql`DETACH TABLE ${spansTable}`);
+        await storage.ingest(project.id, batch(traceId, 0, 30));
+        let seen = await health();
+        const deadline = Date.now() + 10_000;
+        while (seen.spool.failed_attempts < 2 && Date.now() < deadline) {
+          await new Promise((resolve) => setTimeout(resolve, 50));
+          seen = await health();
+        }
+        expect(seen.status).toBe("ok"); // still taking traffic: the spool holds the batches
+        expect(seen.spool).toMatchObject({ pending_spans: 30, files: 1 });
+        expect(seen.spool.failed_attempts).toBeGreaterThanOrEqual(2);
+        expect(Date.parse(seen.spool.failing_since)).toBeLessThanOrEqual(Date.now());
+        expect(seen.spool.oldest_pending_ms).toBeGreaterThanOrEqual(1000); // the spool's delay, then the failures
+        // One warning for the run of failures, not one per attempt.
+        const warnings = lines.filter(([, message]) => message === "spooled spans could not be inserted yet; retrying");
+        expect(warnings).toHaveLength(1);
+        expect(warnings[0]![0]).toMatchObject({ pending_spans: 30, spool_files: 1, err: expect.stringMatching(/doesn't exist/) });
+
+        await admin.command(sql`ATTACH TABLE ${spansTable}`);
+        await until(() => lines.some(([, message]) => message === "spooled spans are being inserted again"), "the recovery");
+        const [recovered] = lines.filter(([, message]) => message === "spooled spans are being inserted again");
+        expect((recovered![0] as Record<string, number>).failed_attempts).toBeGreaterThanOrEqual(2);
+        expect((recovered![0] as Record<string, number>).failed_for_ms).toBeGreaterThan(0);
+        expect((await health()).spool).toEqual({ pending_spans: 0, files: 0, oldest_pending_ms: 0, failing_since: null, failed_attempts: 0 });
+        expect(await storage.sessionStats(project.id, traceIdToUuid(traceId))).toMatchObject({ llm_calls: 30, prompt_tokens: 300 });
+      } finally {
+        await app.close();
+        await admin.close();
+      }
     });
   });
 }

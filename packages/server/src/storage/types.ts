@@ -214,5 +214,46 @@ export interface Storage {
   /** Sets a setting, replacing its value. */
   putSetting(name: string, value: string): Promise<void>;
 
+  /**
+   * What the store does in the background that an operator should see on `/healthz` (a
+   * ClickHouse store's write-ahead spool); undefined when it has nothing of the kind. Cheap: no I/O.
+   */
+  health?(): StorageHealth | undefined;
+
+  /**
+   * Where the store reports background events (spooled inserts that fail, and recover). The
+   * server passes its own logger; until then, or without one, they go to `process.emitWarning`.
+   */
+  setLogger?(logger: StorageLogger): void;
+
   close(): Promise<void>;
+}
+
+/** Background state of a store, for `/healthz`. */
+export interface StorageHealth {
+  /** The write-ahead spool in front of ClickHouse, when the server has one (`--spool-dir`). */
+  spool?: SpoolHealth;
+}
+
+/** What a spool holds that ClickHouse has not taken yet, and whether its inserts succeed. */
+export interface SpoolHealth {
+  /**
+   * Spans taken by this process and not yet inserted (the files an earlier process left count
+   * in `files` only: their spans are not counted when they are read back).
+   */
+  pendingSpans: number;
+  /** Spool files waiting for their insert or in it, plus the one being filled. */
+  files: number;
+  /** How long the oldest of those spans has waited, in ms (0 when none waits). */
+  oldestPendingMs: number;
+  /** When the current run of failed inserts began (ms since the epoch), or null while inserts succeed. */
+  failingSinceMs: number | null;
+  /** Failed insert attempts in the current run of failures. */
+  failedAttempts: number;
+}
+
+/** The part of a pino-style logger a store writes to (fastify's `app.log` is one). */
+export interface StorageLogger {
+  info(fields: Record<string, unknown>, message: string): void;
+  warn(fields: Record<string, unknown>, message: string): void;
 }

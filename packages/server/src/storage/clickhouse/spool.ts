@@ -1,6 +1,7 @@
 import { closeSync, mkdirSync, openSync, readdirSync, readFileSync, unlinkSync, writeSync } from "node:fs";
 import { open, unlink, type FileHandle } from "node:fs/promises";
 import path from "node:path";
+import type { SpoolHealth } from "../types";
 import { SlabPool, type Slab } from "./slab-pool";
 
 /** Options of {@link InsertSpool}. */
@@ -25,12 +26,22 @@ export interface InsertSpoolOptions {
   maxPendingSpans?: number;
   /** Inserts under way at once (each of a different file). Default 2. */
   concurrency?: number;
-  /** Called with an insert's failure (it is retried until it succeeds or the spool closes). */
-  onError?: (error: unknown) => void;
+  /**
+   * Called with each failed insert attempt and how many have failed in a row (1 for the first of
+   * a run; 0 for a failure around an insert, such as deleting its file): the insert is retried
+   * until it succeeds or the spool closes.
+   */
+  onError?: (error: unknown, failedAttempts: number) => void;
+  /** Called when an insert succeeds after failed attempts, with how many failed and for how long. */
+  onRecovered?: (failedAttempts: number, failedForMs: number) => void;
+  /** The clock (ms since the epoch). Default `Date.now`. */
+  now?: () => number;
 }
 
 interface Segment {
   file: string;
+  /** When its first record was written (ms since the epoch): the age of its oldest span. */
+  createdMs: number;
   handle: FileHandle | undefined;
   bodies: Buffer[];
   /** Where the bodies' memory comes from (a slab per piece), released once they are inserted. */
@@ -103,6 +114,9 @@ export class InsertSpool {
   private sequence = 0;
   private closing = false;
   private closed = false;
+  private readonly now: () => number;
+  private failingSinceMs: number | null = null;
+  private failedAttempts = 0;
 
   private constructor(
     private readonly dir: string,
@@ -114,6 +128,7 @@ export class InsertSpool {
     this.concurrency = Math.max(1, options.concurrency ?? 2);
     this.maxDelayMs = options.maxDelayMs ?? 1000;
     this.maxPendingSpans = options.maxPendingSpans ?? 1_048_576;
+    this.now = options.now ?? Date.now;
   }
 
   /**
@@ -127,7 +142,8 @@ export class InsertSpool {
     for (const name of readdirSync(dir).filter((file) => file.endsWith(SUFFIX)).sort()) {
       const file = path.join(dir, name);
       const bodies = readRecords(readFileSync(file));
-      spool.full.push(newSegment(file, undefined, bodies));
+      const segment = newSegment(file, undefined, bodies, createdMsOf(name) ?? spool.now());
+      spool.full.push(segment);
     }
     // In the background: a ClickHouse that is down must not keep the server from starting.
     spool.flush();
@@ -160,6 +176,19 @@ export class InsertSpool {
       });
       void this.write();
     });
+  }
+
+  /** What the spool holds and whether its inserts succeed (cheap: no I/O). */
+  health(): SpoolHealth {
+    let oldest = this.current?.createdMs ?? Number.POSITIVE_INFINITY;
+    for (const segment of this.full) oldest = Math.min(oldest, segment.createdMs);
+    return {
+      pendingSpans: this.pendingSpans,
+      files: this.full.length + (this.current === undefined ? 0 : 1),
+      oldestPendingMs: oldest === Number.POSITIVE_INFINITY ? 0 : Math.max(0, this.now() - oldest),
+      failingSinceMs: this.failingSinceMs,
+      failedAttempts: this.failedAttempts,
+    };
   }
 
   /** Sends everything appended so far to ClickHouse and resolves once it is inserted. */
@@ -240,9 +269,10 @@ export class InsertSpool {
 
   private async segment(): Promise<Segment> {
     if (this.current !== undefined) return this.current;
-    const name = `${String(Date.now()).padStart(15, "0")}-${String(this.sequence++).padStart(9, "0")}${SUFFIX}`;
+    const createdMs = this.now();
+    const name = `${String(createdMs).padStart(15, "0")}-${String(this.sequence++).padStart(9, "0")}${SUFFIX}`;
     const file = path.join(this.dir, name);
-    const segment = newSegment(file, await open(file, "wx"), []);
+    const segment = newSegment(file, await open(file, "wx"), [], createdMs);
     this.current = segment;
     this.timer = setTimeout(() => this.rotate(), this.maxDelayMs);
     this.timer.unref();
@@ -279,7 +309,7 @@ export class InsertSpool {
       segment.inserting = true;
       inserting += 1;
       void this.insertSegment(segment)
-        .catch((error: unknown) => this.options.onError?.(error))
+        .catch((error: unknown) => this.options.onError?.(error, 0))
         .finally(() => {
           segment.inserting = false;
           for (const wake of this.insertEnded.splice(0)) wake();
@@ -300,9 +330,18 @@ export class InsertSpool {
     for (let attempt = 0; ; attempt++) {
       try {
         if (segment.bodies.length > 0) await this.insert(segment.bodies);
+        if (this.failingSinceMs !== null) {
+          const attempts = this.failedAttempts;
+          const failedForMs = this.now() - this.failingSinceMs;
+          this.failingSinceMs = null;
+          this.failedAttempts = 0;
+          this.options.onRecovered?.(attempts, failedForMs);
+        }
         break;
       } catch (error) {
-        this.options.onError?.(error);
+        this.failingSinceMs ??= this.now();
+        this.failedAttempts += 1;
+        this.options.onError?.(error, this.failedAttempts);
         if (this.closing) {
           segment.abandoned = true; // the file stays, for the next process to insert
           return;
@@ -318,8 +357,14 @@ export class InsertSpool {
   }
 }
 
-function newSegment(file: string, handle: FileHandle | undefined, bodies: Buffer[]): Segment {
-  return { file, handle, bodies, slabs: [], spans: 0, writes: 0, onIdle: [], inserting: false, abandoned: false };
+function newSegment(file: string, handle: FileHandle | undefined, bodies: Buffer[], createdMs: number): Segment {
+  return { file, createdMs, handle, bodies, slabs: [], spans: 0, writes: 0, onIdle: [], inserting: false, abandoned: false };
+}
+
+/** The creation time a spool file's name starts with, or undefined for a name not made here. */
+function createdMsOf(name: string): number | undefined {
+  const match = /^(\d{15})-/.exec(name);
+  return match === null ? undefined : Number(match[1]);
 }
 
 /** The bodies of a spool file; a record cut off by a crash (never acknowledged) is left out. */

@@ -16,6 +16,8 @@ import type {
   SessionScore,
   SessionStats,
   Storage,
+  StorageHealth,
+  StorageLogger,
   StoredSpan,
   UsageQuery,
   UsageRow,
@@ -87,6 +89,7 @@ export class ClickHouseStorage implements Storage {
   private readonly spoolDir: string | undefined;
   private spool: InsertSpool | undefined;
   private readonly spoolEncoder = new RowBinaryWriter(1024 * 1024);
+  private logger: StorageLogger | undefined;
   private readonly knownProjects = new Set<string>();
   private readonly knownResources = new KnownResources();
   /**
@@ -117,20 +120,21 @@ export class ClickHouseStorage implements Storage {
       try {
         await this.migrateOnce();
         if (this.spoolDir !== undefined && this.spool === undefined) {
-          let failing = false;
           this.spool = await InsertSpool.open(
             this.spoolDir,
-            async (bodies) => {
-              await this.connection.insertRowBinary(this.spans, SPAN_INSERT_COLUMNS, bodies);
-              failing = false;
-            },
+            (bodies) => this.connection.insertRowBinary(this.spans, SPAN_INSERT_COLUMNS, bodies),
             {
-              // Once per run of failures: the spool retries until ClickHouse takes the batches.
-              onError: (error) => {
-                if (failing) return;
-                failing = true;
-                process.emitWarning(`spooled spans could not be inserted yet, retrying: ${String(error)}`, { code: "AGENTOPS_SPOOL_INSERT" });
+              // The first failure of a run, and the recovery: the spool retries until ClickHouse
+              // takes the batches, and `/healthz` shows how much waits meanwhile.
+              onError: (error, failedAttempts) => {
+                if (failedAttempts === 0) this.warn("a spool file could not be closed or deleted", { err: String(error) });
+                else if (failedAttempts === 1) this.warn("spooled spans could not be inserted yet; retrying", { err: String(error) });
               },
+              onRecovered: (failedAttempts, failedForMs) =>
+                this.logger?.info(
+                  { failed_attempts: failedAttempts, failed_for_ms: failedForMs, ...spoolFields(this.spool) },
+                  "spooled spans are being inserted again",
+                ),
             },
           );
         }
@@ -288,6 +292,19 @@ export class ClickHouseStorage implements Storage {
     return this.settings.put(name, value);
   }
 
+  health(): StorageHealth | undefined {
+    return this.spool === undefined ? undefined : { spool: this.spool.health() };
+  }
+
+  setLogger(logger: StorageLogger): void {
+    this.logger = logger;
+  }
+
+  private warn(message: string, fields: Record<string, unknown>): void {
+    if (this.logger === undefined) process.emitWarning(`${message}: ${String(fields.err)}`, { code: "AGENTOPS_SPOOL_INSERT" });
+    else this.logger.warn({ ...fields, ...spoolFields(this.spool) }, message);
+  }
+
   async close(): Promise<void> {
     try {
       await this.spool?.close();
@@ -331,4 +348,11 @@ export class ClickHouseStorage implements Storage {
     this.knownProjects.add(projectId);
     return true;
   }
+}
+
+/** A spool's state as log fields. */
+function spoolFields(spool: InsertSpool | undefined): Record<string, unknown> {
+  if (spool === undefined) return {};
+  const health = spool.health();
+  return { pending_spans: health.pendingSpans, spool_files: health.files, oldest_pending_ms: health.oldestPendingMs };
 }
