@@ -122,7 +122,8 @@ export class ClickHouseStorage implements Storage {
         if (this.spoolDir !== undefined && this.spool === undefined) {
           this.spool = await InsertSpool.open(
             this.spoolDir,
-            (bodies) => this.connection.insertRowBinary(this.spans, SPAN_INSERT_COLUMNS, bodies),
+            // Uncompressed: a spool file is inserted again, whole, until ClickHouse has taken it.
+            (bodies) => this.connection.insertRowBinary(this.spans, SPAN_INSERT_COLUMNS, bodies, { compress: false }),
             {
               // The first failure of a run, and the recovery: the spool retries until ClickHouse
               // takes the batches, and `/healthz` shows how much waits meanwhile.
