@@ -43,8 +43,10 @@ export function decimalToUint64(text: string, out: [number, number]): void {
     return;
   }
   // n = head·10^9 + tail, head < 2^37; head = a1·2^16 + a0, so every product below is exact.
-  const head = Number(text.slice(0, -9));
-  const tail = Number(text.slice(-9));
+  // The digits are read in place: two slices and two conversions cost twice as much.
+  const split = text.length - 9;
+  const head = digitsValue(text, 0, split);
+  const tail = digitsValue(text, split, text.length);
   const a1 = Math.floor(head / 65536);
   const a0 = head - a1 * 65536;
   const y = a1 * 1e9; // < 2^51
@@ -83,5 +85,12 @@ export function compareDecimal(a: string, b: string): number {
 
 /** floor(n / 10^6) of a canonical decimal text, as a number (exact: at most 13 digits). */
 export function decimalMillisOfNanos(nanos: string): number {
-  return nanos.length <= 6 ? 0 : Number(nanos.slice(0, -6));
+  return nanos.length <= 6 ? 0 : digitsValue(nanos, 0, nanos.length - 6);
+}
+
+/** The value of the decimal digits text[from, to) (callers pass digits only, at most 15 of them). */
+function digitsValue(text: string, from: number, to: number): number {
+  let value = 0;
+  for (let i = from; i < to; i++) value = value * 10 + (text.charCodeAt(i) - 48);
+  return value;
 }

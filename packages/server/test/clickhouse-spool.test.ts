@@ -15,6 +15,7 @@ import { openStorage, type Storage } from "../src/storage";
 import { ClickHouseConnection } from "../src/storage/clickhouse/connection";
 import { identifier, sql } from "../src/storage/clickhouse/sql";
 import { parseClickHouseUrl } from "../src/storage/url";
+import type { RowBinaryWriter } from "../src/storage/clickhouse/row-binary";
 import { InsertSpool, SpoolFullError } from "../src/storage/clickhouse/spool";
 import { captureLogger } from "./utils/capture-logger";
 import { CLICKHOUSE_URL, clickHouseDatabases } from "./utils/clickhouse-databases";
@@ -137,6 +138,37 @@ describe("the spool on its own", () => {
     expect(recoveries[0]![1]).toBe(1000);
     expect(spool.health()).toEqual({ pendingSpans: 0, files: 0, oldestPendingMs: 0, failingSinceMs: null, failedAttempts: 0 });
     await spool.close();
+  });
+
+  it("writes encoded bodies in place, copies one that outgrows its room, and appends nothing when encoding throws", async () => {
+    const inserted: string[] = [];
+    const spool = await InsertSpool.open(folder, async (bodies) => {
+      inserted.push(...bodies.map((body) => body.toString()));
+    }, { maxDelayMs: 60_000 });
+    const text = (value: string) => (writer: RowBinaryWriter) => {
+      for (const char of value) writer.uint8(char.charCodeAt(0));
+    };
+    await spool.appendEncoded(text("in place"), 1, 64);
+    await spool.appendEncoded(text("x".repeat(5000)), 1, 16); // outgrows the 16 bytes asked for
+    await expect(
+      spool.appendEncoded(() => {
+        throw new TypeError("not a safe integer");
+      }, 1, 64),
+    ).rejects.toThrow("not a safe integer");
+    await spool.append(Buffer.from("copied"), 1);
+    expect(spool.health().pendingSpans).toBe(3);
+    // The file holds exactly the three records, as a crash would leave them.
+    const [file] = readdirSync(folder).filter((name) => name.endsWith(".spool"));
+    const bytes = readFileSync(path.join(folder, file!));
+    const records: string[] = [];
+    for (let at = 0; at < bytes.length; ) {
+      const length = bytes.readUInt32LE(at);
+      records.push(bytes.subarray(at + 4, at + 4 + length).toString());
+      at += 4 + length;
+    }
+    expect(records).toEqual(["in place", "x".repeat(5000), "copied"]);
+    await spool.close();
+    expect(inserted).toEqual(records);
   });
 
   it("refuses appends once closed and leaves what ClickHouse refused at close for the next process", async () => {

@@ -74,4 +74,25 @@ describe("RowBinaryWriter strings", () => {
     }
     expect(at).toBe(out.length);
   });
+
+  it("writes in place into memory it is given, and moves out, with what it wrote, once that is full", () => {
+    const memory = Buffer.alloc(64, 0xee);
+    const writer = new RowBinaryWriter(1024);
+    writer.writeAt(memory, 10);
+    writer.string("abc");
+    writer.uint8(5);
+    expect(writer.fitted).toBe(true);
+    expect(writer.bytes().buffer).toBe(memory.buffer);
+    expect(writer.bytes().byteOffset).toBe(memory.byteOffset + 10);
+    expect([...writer.bytes()]).toEqual([3, 97, 98, 99, 5]);
+    expect(memory[9]).toBe(0xee); // nothing before the offset touched
+
+    writer.string("z".repeat(100)); // past the end of the memory given
+    expect(writer.fitted).toBe(false);
+    const out = writer.bytes();
+    expect(out.buffer).not.toBe(memory.buffer);
+    expect([...out.subarray(0, 5)]).toEqual([3, 97, 98, 99, 5]);
+    expect(readString(out, 5)).toEqual({ text: "z".repeat(100), lengthBytes: 1, next: 106 });
+    expect(out.length).toBe(106);
+  });
 });

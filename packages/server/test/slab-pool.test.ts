@@ -62,4 +62,26 @@ describe("SlabPool", () => {
     expect(next[4]).not.toBe(b);
     expect(next[4]).not.toBe(a);
   });
+
+  it("lends a block's free space for a record written in place, taken only when claimed", () => {
+    const pool = new SlabPool(1024, 4);
+    const [first] = take(pool, 1, 300);
+    const room = pool.room(500);
+    expect(room.slab).toBe(first!.slab);
+    expect(room.start).toBe(300);
+    expect(pool.room(500)).toEqual(room); // nothing taken yet
+    room.slab.buffer.fill(7, room.start, room.start + 400);
+    pool.claim(room.slab, room.start + 400);
+    const [after] = take(pool, 1, 100); // cut after the claimed record
+    expect(after!.slab).toBe(first!.slab);
+    expect(after!.bytes.byteOffset - first!.bytes.byteOffset).toBe(700);
+
+    // Too little room left: a fresh block, and the old one is reused once its records are released.
+    const fresh = pool.room(500);
+    expect(fresh.slab).not.toBe(first!.slab);
+    expect(fresh.start).toBe(0);
+    pool.claim(fresh.slab, 500);
+    for (let i = 0; i < 3; i++) pool.release(first!.slab); // the three records of the first block
+    expect(pool.room(1000).slab).toBe(first!.slab); // the second block retired, the first back from the pool
+  });
 });

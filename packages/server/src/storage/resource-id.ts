@@ -13,15 +13,21 @@ export interface StoredResource {
  */
 export class ResourceIds {
   private readonly byObject = new Map<Record<string, unknown>, StoredResource>();
+  /** The last object asked for: a batch's spans come in runs of one resource. */
+  private last: Record<string, unknown> | undefined;
+  private lastStored: StoredResource | undefined;
 
   /** The stored form of `resource`, computed once per object for the life of this instance. */
   get(resource: Record<string, unknown>): StoredResource {
+    if (resource === this.last) return this.lastStored!;
     let stored = this.byObject.get(resource);
     if (stored === undefined) {
       const json = JSON.stringify(resource);
       stored = { id: createHash("sha256").update(json).digest("hex").slice(0, 32), json };
       this.byObject.set(resource, stored);
     }
+    this.last = resource;
+    this.lastStored = stored;
     return stored;
   }
 

@@ -192,6 +192,17 @@ export function describeStorageSuite(label: string, getTarget: () => StorageTarg
       const stored = (await allSpans(storage, projectId, sessionId)).flat();
       expect(stored).toHaveLength(15);
       expect(new Set(stored.map((span) => span.spanId)).size).toBe(15);
+
+      // A span id is unique within its trace only: the same id in two sessions of one batch is
+      // two spans, and a repeat of either is still left out (the first of duplicates kept).
+      const otherTrace = randomHex(16);
+      const sharedId = randomHex(8);
+      const here = llmSpan({ traceId, spanId: sharedId, startMs: T0 + 6_000, cost: 0.25 });
+      const there = llmSpan({ traceId: otherTrace, spanId: sharedId, startMs: T0 + 6_000, cost: 0.125 });
+      const hereAgain = llmSpan({ traceId, spanId: sharedId, startMs: T0 + 6_000, cost: 9 });
+      await storage.ingest(projectId, [here, there, hereAgain]);
+      expect(await storage.sessionStats(projectId, sessionId)).toMatchObject({ llm_calls: 5, events: 14, cost: "0.772500" });
+      expect(await storage.sessionStats(projectId, traceIdToUuid(otherTrace))).toMatchObject({ llm_calls: 1, cost: "0.125000" });
     });
 
     test("rollups equal recomputation and independent expectations after a randomized workload", async () => {

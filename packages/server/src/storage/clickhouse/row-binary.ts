@@ -17,7 +17,10 @@ const TWO_BYTE_LENGTHS = 16384;
  */
 export class RowBinaryWriter {
   private buffer: Buffer;
+  private start = 0;
   private offset = 0;
+  /** The memory given to {@link writeAt}, while what is written still fits in it. */
+  private placed: Buffer | undefined;
   private readonly halves: [number, number] = [0, 0];
 
   constructor(initialBytes = 64 * 1024) {
@@ -26,12 +29,29 @@ export class RowBinaryWriter {
 
   /** The bytes written so far (a view, not a copy). */
   bytes(): Buffer {
-    return this.buffer.subarray(0, this.offset);
+    return this.buffer.subarray(this.start, this.offset);
   }
 
   /** Starts over in the same memory (what {@link bytes} returned is overwritten from here on). */
   reset(): void {
-    this.offset = 0;
+    this.offset = this.start;
+  }
+
+  /**
+   * Starts over in memory the caller owns, from `offset` to its end, so that the rows need no
+   * copy afterwards. What does not fit there moves, with what was written before it, to memory
+   * of the writer's own ({@link fitted} tells which happened).
+   */
+  writeAt(buffer: Buffer, offset: number): void {
+    this.buffer = buffer;
+    this.placed = buffer;
+    this.start = offset;
+    this.offset = offset;
+  }
+
+  /** Whether everything since {@link writeAt} is in the memory it was given. */
+  get fitted(): boolean {
+    return this.placed !== undefined && this.buffer === this.placed;
   }
 
   string(value: string): void {
@@ -143,8 +163,11 @@ export class RowBinaryWriter {
 
   private reserve(bytes: number): void {
     if (this.offset + bytes <= this.buffer.length) return;
-    const grown = Buffer.allocUnsafe(Math.max(this.buffer.length * 2, this.offset + bytes));
-    this.buffer.copy(grown, 0, 0, this.offset);
+    const written = this.offset - this.start;
+    const grown = Buffer.allocUnsafe(Math.max(written * 2, written + bytes, 1024));
+    this.buffer.copy(grown, 0, this.start, this.offset);
     this.buffer = grown;
+    this.start = 0;
+    this.offset = written;
   }
 }

@@ -44,11 +44,7 @@ export class SlabPool {
       const room = slab === undefined ? 0 : slab.buffer.length - slab.used;
       if (slab === undefined || room === 0 || (pieces.length === 0 && room < Math.min(rest, MIN_PIECE_BYTES))) {
         if (slab !== undefined) this.retire(slab);
-        slab = this.free.pop() ?? { buffer: Buffer.allocUnsafeSlow(this.slabBytes), used: 0, refs: 0 };
-        // One reference for being the block records are cut from; dropped when it is retired.
-        slab.used = 0;
-        slab.refs = 1;
-        this.current = slab;
+        slab = this.fresh();
       }
       const size = Math.min(rest, slab.buffer.length - slab.used);
       pieces.push({ bytes: slab.buffer.subarray(slab.used, slab.used + size), slab });
@@ -59,8 +55,38 @@ export class SlabPool {
     return pieces;
   }
 
+  /**
+   * The current block, when at least `bytes` of it are free, else a fresh one (the current is
+   * retired), and where its free space starts: for a record written in place, then taken with
+   * {@link claim}. Nothing is taken until then.
+   */
+  room(bytes: number): { slab: Slab; start: number } {
+    let slab = this.current;
+    if (slab === undefined || slab.buffer.length - slab.used < bytes) {
+      if (slab !== undefined) this.retire(slab);
+      slab = this.fresh();
+    }
+    return { slab, start: slab.used };
+  }
+
+  /** Takes what was written in place in `slab`, up to `end`, as one record of it. */
+  claim(slab: Slab, end: number): void {
+    slab.used = end;
+    slab.refs += 1;
+  }
+
   release(slab: Slab): void {
     if (--slab.refs === 0 && this.free.length < this.keep) this.free.push(slab);
+  }
+
+  /** A block from the pool (or newly allocated), made the one records are cut from. */
+  private fresh(): Slab {
+    const slab = this.free.pop() ?? { buffer: Buffer.allocUnsafeSlow(this.slabBytes), used: 0, refs: 0 };
+    // One reference for being the block records are cut from; dropped when it is retired.
+    slab.used = 0;
+    slab.refs = 1;
+    this.current = slab;
+    return slab;
   }
 
   private retire(slab: Slab): void {

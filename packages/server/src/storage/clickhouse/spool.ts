@@ -2,6 +2,7 @@ import { closeSync, mkdirSync, openSync, readdirSync, readFileSync, unlinkSync, 
 import { open, unlink, type FileHandle } from "node:fs/promises";
 import path from "node:path";
 import type { SpoolHealth } from "../types";
+import { RowBinaryWriter } from "./row-binary";
 import { SlabPool, type Slab } from "./slab-pool";
 
 /** Options of {@link InsertSpool}. */
@@ -104,6 +105,8 @@ export class InsertSpool {
    * some 25 MiB, each).
    */
   private readonly memory = new SlabPool(4 * 1024 * 1024, 24);
+  /** Writes bodies in place into {@link memory} (see {@link appendEncoded}). */
+  private readonly writer = new RowBinaryWriter(1024);
   private writing = false;
   /** Closed segments waiting for their insert, oldest first. */
   private readonly full: Segment[] = [];
@@ -155,25 +158,60 @@ export class InsertSpool {
    * The body is copied before this returns: the caller may reuse its memory at once.
    */
   append(body: Buffer, spans: number): Promise<void> {
+    const refused = this.refusal(spans);
+    if (refused !== undefined) return refused;
+    return this.copied(body, spans);
+  }
+
+  /**
+   * As {@link append}, for a body `encode` writes straight into the spool's memory (no copy
+   * afterwards); `expectedBytes`, its likely size, picks memory with room for it. A body that
+   * outgrows that room is copied as `append` copies. A throw from `encode` rejects, with
+   * nothing appended.
+   */
+  appendEncoded(encode: (writer: RowBinaryWriter) => void, spans: number, expectedBytes: number): Promise<void> {
+    const refused = this.refusal(spans);
+    if (refused !== undefined) return refused;
+    const { slab, start } = this.memory.room(4 + expectedBytes);
+    const writer = this.writer;
+    writer.writeAt(slab.buffer, start + 4);
+    try {
+      encode(writer);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    const body = writer.bytes();
+    if (!writer.fitted) return this.copied(body, spans);
+    slab.buffer.writeUInt32LE(body.length, start);
+    this.memory.claim(slab, start + 4 + body.length);
+    return this.queue([slab.buffer.subarray(start, start + 4 + body.length)], [body], [slab], spans);
+  }
+
+  /** A rejection when the spool takes no more (closed, or `spans` more would pass its limit). */
+  private refusal(spans: number): Promise<void> | undefined {
     if (this.closed) return Promise.reject(new Error("the spool is closed"));
     if (this.pendingSpans + spans > this.maxPendingSpans) {
       return Promise.reject(new SpoolFullError(`${this.pendingSpans} spans wait for ClickHouse; retry later`));
     }
-    this.pendingSpans += spans;
+    return undefined;
+  }
+
+  /** Appends a copy of `body`, cut from the spool's memory. */
+  private copied(body: Buffer, spans: number): Promise<void> {
     const pieces = this.memory.take(4 + body.length);
     const record = pieces.map((piece) => piece.bytes);
     record[0]!.writeUInt32LE(body.length, 0);
     const bodyPieces = [record[0]!.subarray(4), ...record.slice(1)];
     let copied = 0;
     for (const piece of bodyPieces) copied += body.copy(piece, 0, copied);
+    return this.queue(record, bodyPieces, pieces.map((piece) => piece.slab), spans);
+  }
+
+  /** Queues a record (its length and body) for the next write + fdatasync; resolves after it. */
+  private queue(record: Buffer[], body: Buffer[], slabs: Slab[], spans: number): Promise<void> {
+    this.pendingSpans += spans;
     return new Promise((resolve, reject) => {
-      this.queued.push({
-        record,
-        body: bodyPieces,
-        slabs: pieces.map((piece) => piece.slab),
-        spans,
-        done: (error) => (error === undefined ? resolve() : reject(error)),
-      });
+      this.queued.push({ record, body, slabs, spans, done: (error) => (error === undefined ? resolve() : reject(error)) });
       void this.write();
     });
   }

@@ -57,6 +57,9 @@ export interface ClickHouseStorageOptions {
   spoolDir?: string;
 }
 
+/** Room the spool keeps for a span's row (most are 300–600 bytes; a larger body is copied). */
+const EXPECTED_ROW_BYTES = 640;
+
 /** Concurrent DDL on one name can fail while another server creates it; such a migration is retried. */
 const MIGRATION_ATTEMPTS = 5;
 
@@ -88,7 +91,6 @@ export class ClickHouseStorage implements Storage {
   private readonly sessionCache: SessionAggregateCache;
   private readonly spoolDir: string | undefined;
   private spool: InsertSpool | undefined;
-  private readonly spoolEncoder = new RowBinaryWriter(1024 * 1024);
   private logger: StorageLogger | undefined;
   private readonly knownProjects = new Set<string>();
   private readonly knownResources = new KnownResources();
@@ -165,15 +167,10 @@ export class ClickHouseStorage implements Storage {
   async ingest(projectId: string, spans: NormalizedSpan[]): Promise<IngestResult> {
     if (!(await this.projectExists(projectId))) throw new UnknownProjectError(projectId);
     if (spans.length === 0) return { accepted: 0 };
-    // One row per (trace, span) in the batch; the first of duplicates wins, as in the other stores.
-    const unique = new Map<string, NormalizedSpan>();
-    for (const span of spans) {
-      const key = span.traceId + span.spanId;
-      if (!unique.has(key)) unique.set(key, span);
-    }
+    const unique = firstOfEach(spans);
     const receivedMs = Date.now();
     const resources = new ResourceIds();
-    for (const span of unique.values()) resources.get(span.resource);
+    for (const span of unique) resources.get(span.resource);
     // Resources first: a span stored is never without its resource (an orphan resource is harmless).
     const fresh = [...resources.values()].filter((resource) => !this.knownResources.has(projectId, resource.id));
     await this.connection.insert(
@@ -182,12 +179,14 @@ export class ClickHouseStorage implements Storage {
     );
     const resourceIdOf = (span: NormalizedSpan) => resources.get(span.resource).id;
     if (this.spool !== undefined) {
-      // The spool copies the body before append returns, so one encoder's memory serves every
-      // batch (encoding and appending happen with no await between them).
-      this.spoolEncoder.reset();
-      await this.spool.append(encodeSpanRows(this.spoolEncoder, unique.values(), projectId, resourceIdOf, receivedMs), unique.size);
+      // Rows are encoded straight into the spool's memory: no copy of the body.
+      await this.spool.appendEncoded(
+        (writer) => encodeSpanRows(writer, unique, projectId, resourceIdOf, receivedMs),
+        unique.length,
+        unique.length * EXPECTED_ROW_BYTES,
+      );
     } else {
-      const body = encodeSpanRows(new RowBinaryWriter(unique.size * 512), unique.values(), projectId, resourceIdOf, receivedMs);
+      const body = encodeSpanRows(new RowBinaryWriter(unique.length * 512), unique, projectId, resourceIdOf, receivedMs);
       await this.connection.insertRowBinary(this.spans, SPAN_INSERT_COLUMNS, body);
     }
     for (const resource of fresh) this.knownResources.add(projectId, resource.id);
@@ -349,6 +348,32 @@ export class ClickHouseStorage implements Storage {
     this.knownProjects.add(projectId);
     return true;
   }
+}
+
+/**
+ * One span per (trace id, span id), the first of duplicates kept, as the other stores keep it.
+ * Looked up by span id alone (a string the decoder made already) and the trace id compared on a
+ * match: a key joined from both ids cost a new string and its hash for every span.
+ */
+function firstOfEach(spans: NormalizedSpan[]): NormalizedSpan[] {
+  const bySpanId = new Map<string, NormalizedSpan>();
+  let kept: NormalizedSpan[] | undefined;
+  for (let i = 0; i < spans.length; i++) {
+    const span = spans[i]!;
+    const seen = bySpanId.get(span.spanId);
+    if (seen === undefined) {
+      bySpanId.set(span.spanId, span);
+      kept?.push(span);
+    } else if (seen.traceId === span.traceId) {
+      kept ??= spans.slice(0, i); // a duplicate: every span before it was kept
+    } else {
+      // One span id in two traces (possible, if rare): keyed by both ids.
+      const byBoth = new Map<string, NormalizedSpan>();
+      for (const each of spans) if (!byBoth.has(each.traceId + each.spanId)) byBoth.set(each.traceId + each.spanId, each);
+      return [...byBoth.values()];
+    }
+  }
+  return kept ?? spans;
 }
 
 /** A spool's state as log fields. */
