@@ -95,4 +95,20 @@ describe("RowBinaryWriter strings", () => {
     expect(readString(out, 5)).toEqual({ text: "z".repeat(100), lengthBytes: 1, next: 106 });
     expect(out.length).toBe(106);
   });
+
+  it("writes a padded sort key exactly as the string it stands for", () => {
+    const cases: [string, string, string][] = [
+      ["2", "1768478400123456789", "00f067aa0ba902b7"],
+      ["0", "7", "0123456789abcdef"],
+      ["", "18446744073709551615", "1"],
+      ["1", "5", "x".repeat(120)], // past 127 bytes: a two-byte length
+    ];
+    for (const [first, nanos, last] of cases) {
+      const direct = new RowBinaryWriter(1024);
+      direct.paddedKey(first, nanos, last);
+      const built = new RowBinaryWriter(1024);
+      built.string(first + nanos.padStart(20, "0") + last);
+      expect(direct.bytes()).toEqual(built.bytes());
+    }
+  });
 });

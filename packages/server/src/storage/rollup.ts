@@ -63,7 +63,8 @@ export function latestKey(span: NormalizedSpan): string {
   return pad(span.endTimeUnixNano) + rootFlag(span) + span.spanId;
 }
 
-function hostRank(span: NormalizedSpan): string {
+/** The first character of {@link hostKey}: a session's own span first, then markers, then events. */
+export function hostRank(span: NormalizedSpan): string {
   return span.kind === "session" ? "0" : span.kind === "marker" ? "1" : "2";
 }
 

@@ -98,6 +98,27 @@ export class RowBinaryWriter {
     this.offset += this.buffer.write(value, this.offset, "utf8");
   }
 
+  /**
+   * The string `first` + `nanos` left-padded with zeros to 20 digits + `last`, without building
+   * it (`first` and `last` ASCII, `nanos` at most 20 digits): the sort keys every row carries.
+   */
+  paddedKey(first: string, nanos: string, last: string): void {
+    const length = first.length + 20 + last.length;
+    if (length >= 128) {
+      this.string(first + nanos.padStart(20, "0") + last);
+      return;
+    }
+    this.reserve(length + 1);
+    const buffer = this.buffer;
+    let at = this.offset;
+    buffer[at++] = length;
+    for (let i = 0; i < first.length; i++) buffer[at++] = first.charCodeAt(i);
+    for (let i = nanos.length; i < 20; i++) buffer[at++] = 48;
+    for (let i = 0; i < nanos.length; i++) buffer[at++] = nanos.charCodeAt(i);
+    for (let i = 0; i < last.length; i++) buffer[at++] = last.charCodeAt(i);
+    this.offset = at;
+  }
+
   nullableString(value: string | null): void {
     if (value === null) {
       this.uint8(1);

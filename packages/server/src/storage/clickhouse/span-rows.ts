@@ -1,4 +1,4 @@
-import { endStateKey, hostKey, latestKey, toPicoUsd } from "../rollup";
+import { endStateKey, hostRank, latestKey, toPicoUsd } from "../rollup";
 import { toStoredSpan, type SpanRow } from "../span-row";
 import type { NormalizedSpan, StoredSpan } from "../types";
 import type { RowBinaryWriter } from "./row-binary";
@@ -59,7 +59,7 @@ export function encodeSpanRows(
     out.string(carriesMetadata && span.endState !== null ? endStateKey(span) : "");
     out.string(carriesMetadata && span.tags !== null ? latestKey(span) : "");
     out.string(carriesMetadata && span.video !== null ? latestKey(span) : "");
-    out.string(hostKey(span));
+    out.paddedKey(hostRank(span), span.startTimeUnixNano, span.spanId); // hostKey(span), not built
     out.int64(receivedMs);
     out.int64(rank);
   }
