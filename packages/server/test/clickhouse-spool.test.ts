@@ -156,8 +156,15 @@ describe("the spool on its own", () => {
       }, 1, 64),
     ).rejects.toThrow("not a safe integer");
     await spool.append(Buffer.from("copied"), 1);
-    expect(spool.health().pendingSpans).toBe(3);
-    // The file holds exactly the three records, as a crash would leave them.
+    // Expected to be larger than a block of the spool's memory: encoded aside, then copied.
+    await spool.appendEncoded(text("large batch"), 1, 8 * 1024 * 1024);
+    await expect(
+      spool.appendEncoded(() => {
+        throw new TypeError("not a safe integer");
+      }, 1, 8 * 1024 * 1024),
+    ).rejects.toThrow("not a safe integer");
+    expect(spool.health().pendingSpans).toBe(4);
+    // The file holds exactly the four records, as a crash would leave them.
     const [file] = readdirSync(folder).filter((name) => name.endsWith(".spool"));
     const bytes = readFileSync(path.join(folder, file!));
     const records: string[] = [];
@@ -166,7 +173,7 @@ describe("the spool on its own", () => {
       records.push(bytes.subarray(at + 4, at + 4 + length).toString());
       at += 4 + length;
     }
-    expect(records).toEqual(["in place", "x".repeat(5000), "copied"]);
+    expect(records).toEqual(["in place", "x".repeat(5000), "copied", "large batch"]);
     await spool.close();
     expect(inserted).toEqual(records);
   });

@@ -32,6 +32,11 @@ export class SlabPool {
     private readonly keep = 16,
   ) {}
 
+  /** The size of a block. */
+  get blockBytes(): number {
+    return this.slabBytes;
+  }
+
   /**
    * `length` bytes to fill, as pieces in order (the first at least 4 KiB, or the whole record
    * when shorter); {@link release} each piece's slab once nothing reads it any more.

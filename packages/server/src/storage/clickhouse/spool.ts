@@ -107,6 +107,8 @@ export class InsertSpool {
   private readonly memory = new SlabPool(4 * 1024 * 1024, 24);
   /** Writes bodies in place into {@link memory} (see {@link appendEncoded}). */
   private readonly writer = new RowBinaryWriter(1024);
+  /** Writes bodies larger than a block of {@link memory}; its memory grows once and is kept. */
+  private readonly largeWriter = new RowBinaryWriter(1024 * 1024);
   private writing = false;
   /** Closed segments waiting for their insert, oldest first. */
   private readonly full: Segment[] = [];
@@ -172,6 +174,17 @@ export class InsertSpool {
   appendEncoded(encode: (writer: RowBinaryWriter) => void, spans: number, expectedBytes: number): Promise<void> {
     const refused = this.refusal(spans);
     if (refused !== undefined) return refused;
+    if (4 + expectedBytes > this.memory.blockBytes) {
+      // Larger than a block: encoded in memory of the writer's own, kept from one batch to the
+      // next, then copied in pieces.
+      this.largeWriter.reset();
+      try {
+        encode(this.largeWriter);
+      } catch (error) {
+        return Promise.reject(error);
+      }
+      return this.copied(this.largeWriter.bytes(), spans);
+    }
     const { slab, start } = this.memory.room(4 + expectedBytes);
     const writer = this.writer;
     writer.writeAt(slab.buffer, start + 4);
