@@ -378,15 +378,14 @@ export class InsertSpool {
     if (segment.writes > 0) await new Promise<void>((resolve) => segment.onIdle.push(resolve));
     await segment.handle?.close();
     segment.handle = undefined;
+    let recovered: { attempts: number; failedForMs: number } | undefined;
     for (let attempt = 0; ; attempt++) {
       try {
         if (segment.bodies.length > 0) await this.insert(segment.bodies);
         if (this.failingSinceMs !== null) {
-          const attempts = this.failedAttempts;
-          const failedForMs = this.now() - this.failingSinceMs;
+          recovered = { attempts: this.failedAttempts, failedForMs: this.now() - this.failingSinceMs };
           this.failingSinceMs = null;
           this.failedAttempts = 0;
-          this.options.onRecovered?.(attempts, failedForMs);
         }
         break;
       } catch (error) {
@@ -405,6 +404,8 @@ export class InsertSpool {
     this.full.splice(this.full.indexOf(segment), 1);
     for (const slab of segment.slabs) this.memory.release(slab);
     this.pendingSpans = Math.max(0, this.pendingSpans - segment.spans);
+    // Told once the segment is gone, so what the spool reports then no longer counts it.
+    if (recovered !== undefined) this.options.onRecovered?.(recovered.attempts, recovered.failedForMs);
   }
 }
 
