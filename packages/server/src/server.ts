@@ -12,6 +12,7 @@ import { alertRoutes } from "./routes/alerts";
 import { createDashboardHandler, findDashboardDir } from "./routes/dashboard";
 import { otlpTracesRoutes } from "./routes/otlp-traces";
 import { sessionRoutes } from "./routes/sessions";
+import { spoolHealthJson } from "./storage/health";
 import type { ServerOptions } from "./types";
 
 declare module "fastify" {
@@ -93,16 +94,7 @@ export function createServer(options: ServerOptions): FastifyInstance {
   app.get("/healthz", async () => {
     const spool = options.storage.health?.()?.spool;
     if (spool === undefined) return { status: "ok" };
-    return {
-      status: "ok",
-      spool: {
-        pending_spans: spool.pendingSpans,
-        files: spool.files,
-        oldest_pending_ms: spool.oldestPendingMs,
-        failing_since: spool.failingSinceMs === null ? null : new Date(spool.failingSinceMs).toISOString(),
-        failed_attempts: spool.failedAttempts,
-      },
-    };
+    return { status: "ok", spool: spoolHealthJson(spool) };
   });
   // Read (or create) the token signing secret before the first request needs it.
   app.addHook("onReady", async () => {

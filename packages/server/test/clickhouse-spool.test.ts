@@ -363,7 +363,10 @@ if (!CLICKHOUSE_URL) {
         // One warning for the run of failures, not one per attempt.
         const warnings = lines.filter(([, message]) => message === "spooled spans could not be inserted yet; retrying");
         expect(warnings).toHaveLength(1);
-        expect(warnings[0]![0]).toMatchObject({ pending_spans: 30, spool_files: 1, err: expect.stringMatching(/doesn't exist/) });
+        expect(warnings[0]![0]).toMatchObject({
+          spool: { pending_spans: 30, files: 1, failed_attempts: 1 },
+          err: expect.stringMatching(/doesn't exist/),
+        });
 
         await admin.command(sql`ATTACH TABLE ${spansTable}`);
         await until(() => lines.some(([, message]) => message === "spooled spans are being inserted again"), "the recovery");

@@ -1,4 +1,6 @@
 import { RowBinaryWriter } from "../src/storage/clickhouse/row-binary";
+import { hostKey, hostRank } from "../src/storage/rollup";
+import { llmSpan, markerSpan, rootSpan } from "./utils/storage-fixtures";
 
 /** Reads back one RowBinary `String`: a LEB128 length, then the UTF-8 bytes. */
 function readString(
@@ -108,6 +110,23 @@ describe("RowBinaryWriter strings", () => {
       direct.paddedKey(first, nanos, last);
       const built = new RowBinaryWriter(1024);
       built.string(first + nanos.padStart(20, "0") + last);
+      expect(direct.bytes()).toEqual(built.bytes());
+    }
+  });
+
+  it("writes the host key the rollups compare, for every kind of span", () => {
+    const traceId = "0af7651916cd43dd8448eb211c80319c";
+    const spans = [
+      llmSpan({ traceId, startMs: Date.UTC(2026, 0, 1), startNanos: 123 }),
+      rootSpan({ traceId, startMs: 5 }),
+      markerSpan({ traceId, startMs: 7 }),
+    ];
+    expect(new Set(spans.map((span) => hostRank(span))).size).toBe(3);
+    for (const span of spans) {
+      const direct = new RowBinaryWriter(1024);
+      direct.paddedKey(hostRank(span), span.startTimeUnixNano, span.spanId);
+      const built = new RowBinaryWriter(1024);
+      built.string(hostKey(span));
       expect(direct.bytes()).toEqual(built.bytes());
     }
   });

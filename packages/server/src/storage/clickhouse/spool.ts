@@ -174,27 +174,20 @@ export class InsertSpool {
   appendEncoded(encode: (writer: RowBinaryWriter) => void, spans: number, expectedBytes: number): Promise<void> {
     const refused = this.refusal(spans);
     if (refused !== undefined) return refused;
-    if (4 + expectedBytes > this.memory.blockBytes) {
-      // Larger than a block: encoded in memory of the writer's own, kept from one batch to the
-      // next, then copied in pieces.
-      this.largeWriter.reset();
-      try {
-        encode(this.largeWriter);
-      } catch (error) {
-        return Promise.reject(error);
-      }
-      return this.copied(this.largeWriter.bytes(), spans);
-    }
-    const { slab, start } = this.memory.room(4 + expectedBytes);
-    const writer = this.writer;
-    writer.writeAt(slab.buffer, start + 4);
+    // A body expected to be larger than a block is encoded in memory of a writer's own, kept
+    // from one batch to the next, then copied in pieces; any other in place in a block.
+    const room = 4 + expectedBytes > this.memory.blockBytes ? undefined : this.memory.room(4 + expectedBytes);
+    const writer = room === undefined ? this.largeWriter : this.writer;
+    if (room === undefined) writer.reset();
+    else writer.writeAt(room.slab.buffer, room.start + 4);
     try {
       encode(writer);
     } catch (error) {
       return Promise.reject(error);
     }
     const body = writer.bytes();
-    if (!writer.fitted) return this.copied(body, spans);
+    if (room === undefined || !writer.fitted) return this.copied(body, spans);
+    const { slab, start } = room;
     slab.buffer.writeUInt32LE(body.length, start);
     this.memory.claim(slab, start + 4 + body.length);
     return this.queue([slab.buffer.subarray(start, start + 4 + body.length)], [body], [slab], spans);

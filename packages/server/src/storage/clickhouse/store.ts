@@ -1,5 +1,6 @@
 import { uuidToTraceId } from "@agentops/semconv";
 import { UnknownProjectError } from "../errors";
+import { spoolHealthJson } from "../health";
 import { pendingMigrations } from "../migration";
 import { KnownResources, ResourceIds } from "../resource-id";
 import { DEFAULT_SESSION_TIMEOUT_MS, toSessionInfo, toSessionStats } from "../session-view";
@@ -57,7 +58,7 @@ export interface ClickHouseStorageOptions {
   spoolDir?: string;
 }
 
-/** Room the spool keeps for a span's row (most are 300–600 bytes; a larger body is copied). */
+/** Memory set aside for a span's row before encoding (most are 300–600 bytes; more is grown into). */
 const EXPECTED_ROW_BYTES = 640;
 
 /** Concurrent DDL on one name can fail while another server creates it; such a migration is retried. */
@@ -135,7 +136,7 @@ export class ClickHouseStorage implements Storage {
               },
               onRecovered: (failedAttempts, failedForMs) =>
                 this.logger?.info(
-                  { failed_attempts: failedAttempts, failed_for_ms: failedForMs, ...spoolFields(this.spool) },
+                  { failed_attempts: failedAttempts, failed_for_ms: failedForMs, ...this.spoolLogFields() },
                   "spooled spans are being inserted again",
                 ),
             },
@@ -186,7 +187,7 @@ export class ClickHouseStorage implements Storage {
         unique.length * EXPECTED_ROW_BYTES,
       );
     } else {
-      const body = encodeSpanRows(new RowBinaryWriter(unique.length * 512), unique, projectId, resourceIdOf, receivedMs);
+      const body = encodeSpanRows(new RowBinaryWriter(unique.length * EXPECTED_ROW_BYTES), unique, projectId, resourceIdOf, receivedMs);
       await this.connection.insertRowBinary(this.spans, SPAN_INSERT_COLUMNS, body);
     }
     for (const resource of fresh) this.knownResources.add(projectId, resource.id);
@@ -302,7 +303,12 @@ export class ClickHouseStorage implements Storage {
 
   private warn(message: string, fields: Record<string, unknown>): void {
     if (this.logger === undefined) process.emitWarning(`${message}: ${String(fields.err)}`, { code: "AGENTOPS_SPOOL_INSERT" });
-    else this.logger.warn({ ...fields, ...spoolFields(this.spool) }, message);
+    else this.logger.warn({ ...fields, ...this.spoolLogFields() }, message);
+  }
+
+  /** The spool's state, for the log lines about it. */
+  private spoolLogFields(): Record<string, unknown> {
+    return this.spool === undefined ? {} : { spool: spoolHealthJson(this.spool.health()) };
   }
 
   async close(): Promise<void> {
@@ -369,16 +375,12 @@ function firstOfEach(spans: NormalizedSpan[]): NormalizedSpan[] {
     } else {
       // One span id in two traces (possible, if rare): keyed by both ids.
       const byBoth = new Map<string, NormalizedSpan>();
-      for (const each of spans) if (!byBoth.has(each.traceId + each.spanId)) byBoth.set(each.traceId + each.spanId, each);
+      for (const each of spans) {
+        const key = each.traceId + each.spanId;
+        if (!byBoth.has(key)) byBoth.set(key, each);
+      }
       return [...byBoth.values()];
     }
   }
   return kept ?? spans;
-}
-
-/** A spool's state as log fields. */
-function spoolFields(spool: InsertSpool | undefined): Record<string, unknown> {
-  if (spool === undefined) return {};
-  const health = spool.health();
-  return { pending_spans: health.pendingSpans, spool_files: health.files, oldest_pending_ms: health.oldestPendingMs };
 }
