@@ -50,6 +50,11 @@ const REDELIVERED_PER_BATCH = 5;
 const KILLS = 2;
 /** Ingest runs this long (plus up to a second, seeded) before each kill. */
 const INGEST_BEFORE_KILL_MS = 2500;
+/**
+ * How long a client keeps resending a batch the killed server never answered, as an exporter
+ * keeps retrying: a restarted server on a loaded machine may answer 503 for a while.
+ */
+const RESEND_FOR_MS = 40_000;
 
 const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -226,6 +231,26 @@ async function storedSpanIds(
   return stored;
 }
 
+/**
+ * {@link storedSpanIds} once two reads a moment apart agree. The killed server's last insert may
+ * still be committing in the database (its whole body had been sent), and a read of session after
+ * session that such a commit overtakes would show that insert in some sessions and not yet in
+ * others: a batch half there that is in fact whole.
+ */
+async function settledStoredSpanIds(
+  url: string,
+  clients: CrashClient[],
+): Promise<Map<string, Set<string>>> {
+  let stored = await storedSpanIds(url, clients);
+  for (let attempt = 0; attempt < 20; attempt++) {
+    await pause(250);
+    const again = await storedSpanIds(url, clients);
+    if ([...again].every(([session, ids]) => ids.size === stored.get(session)?.size)) return again;
+    stored = again;
+  }
+  return stored;
+}
+
 /** How many of these spans are stored. */
 function storedCount(spans: SentSpan[], stored: Map<string, Set<string>>): number {
   return spans.filter((sent) => stored.get(sent.sessionId)?.has(sent.span.spanId!)).length;
@@ -335,7 +360,7 @@ describe(`a server killed with SIGKILL during sustained ingest (seed ${SEED})`, 
             await Promise.all(loops);
 
             server = await serve();
-            const stored = await storedSpanIds(server.url, clients);
+            const stored = await settledStoredSpanIds(server.url, clients);
             for (const client of clients) {
               for (const batch of client.batches) {
                 if (batch.acknowledged) {
@@ -356,13 +381,10 @@ describe(`a server killed with SIGKILL during sustained ingest (seed ${SEED})`, 
             // The exporters resend what was not acknowledged.
             await Promise.all(
               clients.map(async (client) => {
+                const deadline = Date.now() + RESEND_FOR_MS;
                 for (const batch of client.batches.filter((item) => !item.acknowledged)) {
                   resentAfterRestart++;
-                  for (
-                    let attempt = 0;
-                    attempt < 20 && !(await client.post(server!.url, batch));
-                    attempt++
-                  )
+                  while (!(await client.post(server!.url, batch)) && Date.now() < deadline)
                     await pause(100);
                 }
               }),
