@@ -36,8 +36,24 @@ function installedVersion(prefix, name) {
   return JSON.parse(readFileSync(file, "utf8")).version;
 }
 
+/**
+ * Installs under way in this process, by folder. Two native builds (one per Node.js) run at once
+ * and share node-gyp's folder: the second must wait for the first's install, not wipe it midway.
+ */
+const installing = new Map();
+
 /** `npm install --prefix` of `packages` ([name, version] pairs) into a fresh folder; throws with npm's output when it fails. */
-async function npmInstall(prefix, packages) {
+function npmInstall(prefix, packages) {
+  const key = path.resolve(prefix);
+  let pending = installing.get(key);
+  if (pending === undefined) {
+    pending = installOnce(prefix, packages).finally(() => installing.delete(key));
+    installing.set(key, pending);
+  }
+  return pending;
+}
+
+async function installOnce(prefix, packages) {
   const installed = () => packages.every(([name, version]) => installedVersion(prefix, name) === version);
   if (installed()) return;
   rmSync(prefix, { recursive: true, force: true });
